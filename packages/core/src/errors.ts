@@ -1,0 +1,41 @@
+import type { ImageFormat } from './types.js';
+
+/**
+ * Machine-readable reason a sanitization failed. Callers branch on this,
+ * never on the message text.
+ */
+export type SanitizeErrorCode =
+  /** The bytes are not a format the sanitizer can clean (or not an image at all). */
+  | 'UNSUPPORTED_FORMAT'
+  /** The input ends before the image does (no JPEG EOI, no PNG IEND, a length past the end). */
+  | 'TRUNCATED'
+  /** The structure is invalid: garbage between segments, bad lengths, missing required parts. */
+  | 'MALFORMED'
+  /** A PNG chunk's CRC does not match its contents. */
+  | 'CHECKSUM_MISMATCH'
+  /** A count or size is beyond what the sanitizer accepts. */
+  | 'LIMIT_EXCEEDED'
+  /** The output failed the sanitizer's own re-walk. A bug: please report it. */
+  | 'INTERNAL';
+
+/** The only error the core throws for input it cannot sanitize. */
+export class SanitizeError extends Error {
+  override readonly name = 'SanitizeError' as const;
+  readonly code: SanitizeErrorCode;
+  /** The detected format, when known. */
+  readonly format?: ImageFormat;
+  /** Byte offset in the input where the problem was found, when known. */
+  readonly offset?: number;
+
+  constructor(code: SanitizeErrorCode, message: string, details: { format?: ImageFormat; offset?: number } = {}) {
+    super(message);
+    this.code = code;
+    if (details.format !== undefined) this.format = details.format;
+    if (details.offset !== undefined) this.offset = details.offset;
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+export function isSanitizeError(error: unknown): error is SanitizeError {
+  return error instanceof SanitizeError;
+}

@@ -1,0 +1,65 @@
+/** Container formats the core recognises by their magic bytes. */
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'heic' | 'avif' | 'tiff';
+
+/**
+ * What a metadata item is. The vocabulary is shared by `removed`, `kept`,
+ * `inspectImage()` and every consumer (Lambda logs, CLI reports).
+ */
+export type MetadataKind =
+  | 'exif' // EXIF/TIFF IFDs: camera, GPS, times, maker notes
+  | 'xmp' // XMP packet (including PNG iTXt XML:com.adobe.xmp)
+  | 'xmp-extended' // JPEG Extended XMP chunks
+  | 'iptc' // Photoshop IRB / IPTC-IIM (JPEG APP13)
+  | 'icc' // ICC colour profile (kept by default)
+  | 'orientation' // freshly written orientation-only EXIF (kept by default)
+  | 'jfif' // JFIF header, rewritten without thumbnail
+  | 'adobe' // Adobe APP14 colour-transform segment (kept)
+  | 'comment' // JPEG COM
+  | 'text' // PNG tEXt / zTXt / iTXt
+  | 'timestamp' // PNG tIME
+  | 'thumbnail' // JFXX thumbnail or a thumbnail inside another container
+  | 'secondary-image' // MPF index (the images themselves are trailers)
+  | 'trailer' // bytes after the end of the primary image
+  | 'application' // vendor APPn segments (Ducky, FlashPix, JUMBF/C2PA, ...)
+  | 'color' // PNG colour-rendering chunks (gAMA, cHRM, sRGB, cICP, ...), kept
+  | 'unknown'; // anything nobody has named yet
+
+/**
+ * One metadata container found in the input.
+ *
+ * Positions follow one vocabulary everywhere: `offset` is where the container
+ * starts in the input (the `FF` of a JPEG marker, the length field of a PNG
+ * chunk, the first trailer byte) and `length` is the size of the whole
+ * container including its framing.
+ */
+export interface MetadataItem {
+  kind: MetadataKind;
+  /** The container as the format names it: `APP1`, `COM`, `tEXt`, `trailer`, ... */
+  container: string;
+  offset: number;
+  length: number;
+  /** A short human-readable label, e.g. `Exif`, `ICC_PROFILE 1/3`, `keyword=Author`. Never a metadata value. */
+  label?: string;
+}
+
+export interface SanitizeResult {
+  format: ImageFormat;
+  /** The sanitized image. A fresh buffer; the input is never modified. */
+  bytes: Uint8Array;
+  /** Containers present in the input and absent from the output. */
+  removed: MetadataItem[];
+  /** Metadata containers carried into the output (ICC, orientation, JFIF, Adobe, PNG colour chunks). */
+  kept: MetadataItem[];
+}
+
+export interface InspectResult {
+  format: ImageFormat;
+  /** Input size in bytes. */
+  size: number;
+  /** Everything `sanitizeImage()` with the same options would remove. */
+  removable: MetadataItem[];
+  /** Metadata containers `sanitizeImage()` with the same options would keep. */
+  kept: MetadataItem[];
+  /** EXIF orientation of the input (1..8), when it carries one. */
+  orientation?: number;
+}
