@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    name: 'cli',
+    include: ['tests/**/*.test.ts'],
+    testTimeout: 30_000,
+  },
+});
