@@ -15,7 +15,9 @@ export type SanitizeErrorCode =
   | 'CHECKSUM_MISMATCH'
   /** A count or size is beyond what the sanitizer accepts. */
   | 'LIMIT_EXCEEDED'
-  /** The output failed the sanitizer's own re-walk. A bug: please report it. */
+  /** An argument has the wrong type (e.g. `input` is not a `Uint8Array`). */
+  | 'INVALID_ARGUMENT'
+  /** The output failed the sanitizer's own re-walk, or another bug. Please report it. */
   | 'INTERNAL';
 
 /** The only error the core throws for input it cannot sanitize. */

@@ -14,9 +14,17 @@ export interface ResolvedOptions {
   keepOrientation: boolean;
 }
 
+import { SanitizeError } from './errors.js';
+
 export function resolveOptions(options: SanitizeOptions | undefined): ResolvedOptions {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError('Expected the `options` argument to be an object or undefined');
+    throw new SanitizeError('INVALID_ARGUMENT', 'Expected the `options` argument to be an object or undefined');
+  }
+  for (const name of ['keepColorProfile', 'keepOrientation'] as const) {
+    const value = options?.[name];
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new SanitizeError('INVALID_ARGUMENT', `Expected \`options.${name}\` to be a boolean`);
+    }
   }
   return {
     keepColorProfile: options?.keepColorProfile ?? true,

@@ -1,0 +1,23 @@
+/** Bounds-checked big- and little-endian readers over a Uint8Array. Callers check `at + n <= length` first. */
+
+export function u16be(bytes: Uint8Array, at: number): number {
+  return (bytes[at] << 8) | bytes[at + 1];
+}
+
+export function u32be(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+}
+
+/** True when `bytes[at..]` starts with the ASCII text (NUL written as `\0`). Never reads past the end. */
+export function hasAscii(bytes: Uint8Array, at: number, text: string): boolean {
+  if (at < 0 || at + text.length > bytes.length) return false;
+  for (let i = 0; i < text.length; i++) {
+    if (bytes[at + i] !== text.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** The four-character code at `at` (PNG chunk types, ISO-BMFF boxes). */
+export function fourCC(bytes: Uint8Array, at: number): string {
+  return String.fromCharCode(bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]);
+}

@@ -1,0 +1,10 @@
+import type { ImageFormat } from '../types.js';
+import type { FormatHandler } from './handler.js';
+import { jpeg } from './jpeg.js';
+import { png } from './png.js';
+
+/** Every format the core can sanitize, listed explicitly. */
+export const HANDLERS: ReadonlyMap<ImageFormat, FormatHandler> = new Map<ImageFormat, FormatHandler>([
+  ['jpeg', jpeg],
+  ['png', png],
+]);

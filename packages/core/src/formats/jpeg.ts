@@ -1,0 +1,316 @@
+/**
+ * JPEG (ITU-T T.81) container walker.
+ *
+ * Positions: `offset` is where a marker's `FF` starts, `length` the size of
+ * the whole segment (marker + length field + content), `start` where the
+ * content begins, `end` one past the segment.
+ *
+ * Kept: SOI, DQT, DHT, DAC, SOFn, DRI, DHP, EXP, SOS with its entropy-coded
+ * data (RSTn inside), DNL, EOI; JFIF (rewritten without thumbnail), Adobe
+ * APP14 (rewritten to its 12 defined bytes), APP2 ICC_PROFILE chunks (when
+ * asked) and a fresh orientation-only APP1 Exif (when asked and not 1).
+ * Everything else is removed, including all bytes after the primary EOI.
+ */
+import { asciiBytes, ByteSink, writeU16be } from '../bytes/write.js';
+import { hasAscii, u16be } from '../bytes/read.js';
+import { SanitizeError } from '../errors.js';
+import { isOrientationOnlyTiff, ORIENTATION_TIFF_SIZE, readOrientation, writeOrientationTiff } from '../metadata/exif.js';
+import type { ResolvedOptions } from '../options.js';
+import type { MetadataItem, MetadataKind } from '../types.js';
+import type { FormatHandler, Plan } from './handler.js';
+
+const MARKER_PREFIX = 0xff;
+const TEM = 0x01; // ff 01, standalone, arithmetic-coding temporary
+const SOF0 = 0xc0; // ff c0 .. ff cf: SOFn, except DHT, JPG and DAC
+const DHT = 0xc4; // ff c4
+const JPG = 0xc8; // ff c8, reserved for JPEG extensions
+const DAC = 0xcc; // ff cc
+const SOF15 = 0xcf;
+const RST0 = 0xd0; // ff d0 .. ff d7
+const RST7 = 0xd7;
+const SOI = 0xd8; // ff d8
+const EOI = 0xd9; // ff d9
+const SOS = 0xda; // ff da
+const DQT = 0xdb; // ff db
+const DNL = 0xdc; // ff dc
+const DRI = 0xdd; // ff dd
+const DHP = 0xde; // ff de
+const EXP = 0xdf; // ff df
+const APP0 = 0xe0; // ff e0 .. ff ef
+const APP1 = 0xe1;
+const APP2 = 0xe2;
+const APP13 = 0xed;
+const APP14 = 0xee;
+const APP15 = 0xef;
+const COM = 0xfe; // ff fe
+
+const JFIF_ID = 'JFIF\0';
+const JFXX_ID = 'JFXX\0';
+const EXIF_ID = 'Exif\0\0';
+const XMP_ID = 'http://ns.adobe.com/xap/1.0/\0';
+const XMP_EXTENSION_ID = 'http://ns.adobe.com/xmp/extension/\0';
+const ICC_ID = 'ICC_PROFILE\0';
+const MPF_ID = 'MPF\0';
+const PHOTOSHOP_ID = 'Photoshop 3.0\0';
+const ADOBE_ID = 'Adobe';
+
+/** JFIF content without thumbnail: identifier, version, units, densities, 0x0 thumbnail. */
+const JFIF_CONTENT_SIZE = 14;
+/** Adobe APP14 content: identifier, DCTEncodeVersion, APP14Flags0, APP14Flags1, ColorTransform. */
+const ADOBE_CONTENT_SIZE = 12;
+/** Real progressive files have tens of scans; thousands is an attack on decoders downstream. */
+export const MAX_SCANS = 1000;
+
+const isSof = (m: number) => m >= SOF0 && m <= SOF15 && m !== DHT && m !== JPG && m !== DAC;
+const isRst = (m: number) => m >= RST0 && m <= RST7;
+const isApp = (m: number) => m >= APP0 && m <= APP15;
+/** Segments that decoding needs, copied as they are. */
+const isTableOrFrame = (m: number) =>
+  isSof(m) || m === DHT || m === DQT || m === DAC || m === DRI || m === DNL || m === DHP || m === EXP;
+
+function markerName(m: number): string {
+  if (isApp(m)) return `APP${m - APP0}`;
+  if (m === COM) return 'COM';
+  return `FF${m.toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
+/** The identifier that opens an APPn segment (printable ASCII up to NUL, at most 16 chars), e.g. `Ducky`. */
+function appIdentifier(input: Uint8Array, start: number, end: number): string {
+  let label = '';
+  for (let i = start; i < end && label.length < 16; i++) {
+    const c = input[i];
+    if (c < 0x20 || c > 0x7e) break;
+    label += String.fromCharCode(c);
+  }
+  return label;
+}
+
+/** Builds a segment `FF <marker> <length> <content>`. */
+function segment(marker: number, content: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + content.length);
+  out[0] = MARKER_PREFIX;
+  out[1] = marker;
+  writeU16be(out, 2, content.length + 2);
+  out.set(content, 4);
+  return out;
+}
+
+const EOI_BYTES = new Uint8Array([MARKER_PREFIX, EOI]);
+const SOI_BYTES = new Uint8Array([MARKER_PREFIX, SOI]);
+
+class JpegWalker {
+  private readonly n: number;
+  private readonly removed: MetadataItem[] = [];
+  private readonly kept: MetadataItem[] = [];
+  private readonly body = new ByteSink();
+  private readonly iccChunks: Uint8Array[] = [];
+  private jfif: Uint8Array | undefined;
+  private adobe: Uint8Array | undefined;
+  private orientation: number | undefined;
+  private exifWasCanonical = false;
+  private exifOffset = 0;
+  private seenFrame = false;
+  private scans = 0;
+
+  constructor(
+    private readonly input: Uint8Array,
+    private readonly options: ResolvedOptions,
+  ) {
+    this.n = input.length;
+  }
+
+  private fail(code: 'TRUNCATED' | 'MALFORMED' | 'UNSUPPORTED_FORMAT' | 'LIMIT_EXCEEDED', message: string, offset: number): never {
+    throw new SanitizeError(code, message, { format: 'jpeg', offset });
+  }
+
+  private remove(kind: MetadataKind, container: string, offset: number, length: number, label?: string): void {
+    this.removed.push(label === undefined ? { kind, container, offset, length } : { kind, container, offset, length, label });
+  }
+
+  walk(): Plan {
+    const { input, n } = this;
+    if (n < 4 || input[0] !== MARKER_PREFIX || input[1] !== SOI) this.fail('UNSUPPORTED_FORMAT', 'Not a JPEG: no SOI marker', 0);
+    let pos = 2;
+    for (;;) {
+      pos = this.toMarker(pos);
+      // pos is at FF, input[pos + 1] is a marker byte (not 00, not FF).
+      const marker = input[pos + 1];
+      if (marker === EOI) {
+        if (this.scans === 0) this.fail('MALFORMED', 'EOI before any scan: the JPEG has no image data', pos);
+        return this.finish(pos + 2);
+      }
+      if (isRst(marker) || marker === TEM) {
+        pos += 2; // standalone markers outside a scan carry nothing
+        continue;
+      }
+      if (marker === SOI) this.fail('MALFORMED', 'SOI inside the image', pos);
+      if (pos + 4 > n) this.fail('TRUNCATED', `${markerName(marker)} segment header runs past the end`, pos);
+      const declared = u16be(input, pos + 2);
+      if (declared < 2) this.fail('MALFORMED', `${markerName(marker)} segment length ${declared} is below 2`, pos);
+      const end = pos + 2 + declared;
+      if (end > n) this.fail('TRUNCATED', `${markerName(marker)} segment runs past the end of the input`, pos);
+
+      if (marker === SOS) {
+        pos = this.scan(pos, end);
+      } else if (isTableOrFrame(marker)) {
+        if (isSof(marker)) this.seenFrame = true;
+        this.body.push(input.subarray(pos, end));
+        pos = end;
+      } else if (isApp(marker) || marker === COM) {
+        if (this.scans > 0) {
+          this.remove(marker === COM ? 'comment' : 'application', markerName(marker), pos, end - pos, 'between scans');
+        } else {
+          this.classify(marker, pos, end);
+        }
+        pos = end;
+      } else {
+        // JPG, JPGn (ff f0..fd), RES (ff 02..bf): extensions we cannot judge. Fail closed.
+        this.fail('UNSUPPORTED_FORMAT', `Unsupported JPEG marker ${markerName(marker)}`, pos);
+      }
+    }
+  }
+
+  /**
+   * From `pos`, the offset of the next marker's `FF` with fill bytes skipped.
+   * Bytes that are not a marker (a stray `FF 00`, junk after a segment) are
+   * skipped the way libjpeg skips them, and reported as removed: they are
+   * never copied.
+   */
+  private toMarker(pos: number): number {
+    const { input, n } = this;
+    let at = pos;
+    for (;;) {
+      at = input.indexOf(MARKER_PREFIX, at);
+      if (at < 0 || at + 1 >= n) this.fail('TRUNCATED', 'The JPEG ends before its EOI marker', Math.min(pos, n));
+      const next = input[at + 1];
+      if (next === MARKER_PREFIX) {
+        at += 1; // fill byte
+        continue;
+      }
+      if (next === 0x00) {
+        at += 2; // FF 00 outside a scan is not a marker
+        continue;
+      }
+      break;
+    }
+    // `at` is the last FF before the marker byte; the run of fill bytes before it is legal.
+    let first = at;
+    while (first > pos && input[first - 1] === MARKER_PREFIX) first--;
+    if (first > pos) this.remove('unknown', 'garbage', pos, first - pos, 'bytes between segments');
+    return at;
+  }
+
+  /** Copies an SOS segment and its entropy-coded data; returns where the next marker starts. */
+  private scan(pos: number, headerEnd: number): number {
+    const { input, n } = this;
+    if (!this.seenFrame) this.fail('MALFORMED', 'SOS before any SOF frame header', pos);
+    this.scans++;
+    if (this.scans > MAX_SCANS) this.fail('LIMIT_EXCEEDED', `More than ${MAX_SCANS} scans`, pos);
+    let at = headerEnd;
+    for (;;) {
+      at = input.indexOf(MARKER_PREFIX, at);
+      if (at < 0) this.fail('TRUNCATED', 'The JPEG ends inside its entropy-coded data (no EOI)', pos);
+      let last = at;
+      while (last + 1 < n && input[last + 1] === MARKER_PREFIX) last++;
+      if (last + 1 >= n) this.fail('TRUNCATED', 'The JPEG ends inside its entropy-coded data (no EOI)', pos);
+      const next = input[last + 1];
+      if (next === 0x00 || isRst(next)) {
+        at = last + 2; // stuffed FF data byte or restart marker: part of the scan
+        continue;
+      }
+      break;
+    }
+    this.body.push(input.subarray(pos, at));
+    return at;
+  }
+
+  /** An APPn or COM segment before the first scan. */
+  private classify(marker: number, pos: number, end: number): void {
+    const { input, options } = this;
+    const start = pos + 4;
+    const size = end - start;
+    const name = markerName(marker);
+    const has = (id: string) => hasAscii(input, start, id);
+
+    if (marker === COM) return this.remove('comment', name, pos, end - pos);
+    if (marker === APP0 && has(JFIF_ID) && size >= JFIF_CONTENT_SIZE && this.jfif === undefined) {
+      const canonical = size === JFIF_CONTENT_SIZE && input[start + 12] === 0 && input[start + 13] === 0;
+      if (canonical) {
+        this.jfif = input.subarray(pos, end);
+      } else {
+        const content = input.slice(start, start + JFIF_CONTENT_SIZE);
+        content[12] = 0; // no thumbnail
+        content[13] = 0;
+        this.jfif = segment(APP0, content);
+        this.remove('thumbnail', name, pos, end - pos, 'JFIF thumbnail');
+      }
+      this.kept.push({ kind: 'jfif', container: name, offset: pos, length: end - pos, label: 'JFIF' });
+      return;
+    }
+    if (marker === APP0 && has(JFXX_ID)) return this.remove('thumbnail', name, pos, end - pos, 'JFXX');
+    if (marker === APP1 && has(EXIF_ID)) {
+      const tiffStart = start + EXIF_ID.length;
+      if (this.orientation === undefined) {
+        this.exifOffset = pos;
+        this.orientation = readOrientation(input, tiffStart, end);
+        this.exifWasCanonical = isOrientationOnlyTiff(input, tiffStart, end);
+      }
+      // Our own orientation-only block, met again when re-walking an output: it is written afresh, not removed.
+      if (!(pos === this.exifOffset && this.exifWasCanonical && options.keepOrientation)) {
+        this.remove('exif', name, pos, end - pos, 'Exif');
+      }
+      return;
+    }
+    if (marker === APP1 && has(XMP_ID)) return this.remove('xmp', name, pos, end - pos, 'XMP');
+    if (marker === APP1 && has(XMP_EXTENSION_ID)) return this.remove('xmp-extended', name, pos, end - pos, 'Extended XMP');
+    if (marker === APP2 && has(ICC_ID) && size >= ICC_ID.length + 2) {
+      const label = `ICC_PROFILE ${input[start + ICC_ID.length]}/${input[start + ICC_ID.length + 1]}`;
+      if (!options.keepColorProfile) return this.remove('icc', name, pos, end - pos, label);
+      this.iccChunks.push(input.subarray(pos, end));
+      this.kept.push({ kind: 'icc', container: name, offset: pos, length: end - pos, label });
+      return;
+    }
+    if (marker === APP2 && has(MPF_ID)) return this.remove('secondary-image', name, pos, end - pos, 'MPF');
+    if (marker === APP13 && has(PHOTOSHOP_ID)) return this.remove('iptc', name, pos, end - pos, 'Photoshop 3.0');
+    if (marker === APP14 && has(ADOBE_ID) && size >= ADOBE_CONTENT_SIZE && this.adobe === undefined) {
+      this.adobe = size === ADOBE_CONTENT_SIZE ? input.subarray(pos, end) : segment(APP14, input.subarray(start, start + ADOBE_CONTENT_SIZE));
+      if (size !== ADOBE_CONTENT_SIZE) this.remove('unknown', name, pos, end - pos, 'bytes after Adobe APP14 fields');
+      this.kept.push({ kind: 'adobe', container: name, offset: pos, length: end - pos, label: 'Adobe' });
+      return;
+    }
+    this.remove('application', name, pos, end - pos, appIdentifier(input, start, end));
+  }
+
+  /** Assembles the output once the primary image's EOI at `end - 2` has been reached. */
+  private finish(end: number): Plan {
+    const { input, n, options } = this;
+    if (end < n) {
+      const trailer = input.subarray(end);
+      const label = trailer[0] === MARKER_PREFIX && trailer[1] === SOI ? 'JPEG image' : hasAscii(trailer, 4, 'ftyp') ? 'MP4 video' : 'data';
+      this.remove('trailer', 'trailer', end, n - end, label);
+    }
+    const output = new ByteSink();
+    output.push(SOI_BYTES);
+    if (this.jfif) output.push(this.jfif);
+    const orientation = this.orientation;
+    if (options.keepOrientation && orientation !== undefined && orientation !== 1) {
+      const content = new Uint8Array(EXIF_ID.length + ORIENTATION_TIFF_SIZE);
+      content.set(asciiBytes(EXIF_ID));
+      content.set(writeOrientationTiff(orientation), EXIF_ID.length);
+      output.push(segment(APP1, content));
+      this.kept.push({ kind: 'orientation', container: 'APP1', offset: this.exifOffset, length: content.length + 4, label: `Orientation ${orientation}` });
+    }
+    for (const chunk of this.iccChunks) output.push(chunk);
+    if (this.adobe) output.push(this.adobe);
+    output.pushAll(this.body);
+    output.push(EOI_BYTES);
+    return { output, removed: this.removed, kept: this.kept, ...(orientation !== undefined ? { orientation } : {}) };
+  }
+}
+
+export const jpeg: FormatHandler = {
+  format: 'jpeg',
+  plan(input: Uint8Array, options: ResolvedOptions): Plan {
+    return new JpegWalker(input, options).walk();
+  },
+};

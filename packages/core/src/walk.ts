@@ -1,0 +1,34 @@
+import { SanitizeError } from './errors.js';
+import type { FormatHandler, Plan, WalkMode } from './formats/handler.js';
+import { HANDLERS } from './formats/index.js';
+import type { ResolvedOptions } from './options.js';
+import { detectFormat } from './sniff.js';
+
+/** Checks the argument, finds the handler for its format, or throws `SanitizeError`. */
+export function handlerFor(input: unknown): FormatHandler {
+  if (!(input instanceof Uint8Array)) {
+    throw new SanitizeError('INVALID_ARGUMENT', 'Expected the `input` argument to be of type `Uint8Array`');
+  }
+  const format = detectFormat(input);
+  if (format === undefined) throw new SanitizeError('UNSUPPORTED_FORMAT', 'Not a recognised image format', { offset: 0 });
+  const handler = HANDLERS.get(format);
+  if (handler === undefined) {
+    throw new SanitizeError('UNSUPPORTED_FORMAT', `${format.toUpperCase()} images are not supported yet`, { format, offset: 0 });
+  }
+  return handler;
+}
+
+/**
+ * Runs a walk; any exception that is not a `SanitizeError` is a bug in the
+ * core and leaves as `SanitizeError('INTERNAL')`, never as anything else.
+ */
+export function runWalk(handler: FormatHandler, input: Uint8Array, options: ResolvedOptions, mode: WalkMode): Plan {
+  try {
+    return handler.plan(input, options, mode);
+  } catch (error) {
+    if (error instanceof SanitizeError) throw error;
+    throw new SanitizeError('INTERNAL', `Internal error while reading the ${handler.format.toUpperCase()}: ${String(error)}`, {
+      format: handler.format,
+    });
+  }
+}
