@@ -1,0 +1,126 @@
+/**
+ * Independent judges: exifr reads metadata, jpeg-js and pngjs decode pixels,
+ * and plain byte searches look for planted secrets and container signatures.
+ * None of them uses the core's own parser.
+ */
+import exifr from 'exifr';
+import jpegJs from 'jpeg-js';
+import { PNG } from 'pngjs';
+
+const EXIFR_EVERYTHING = {
+  tiff: true,
+  ifd0: true,
+  ifd1: true,
+  exif: true,
+  gps: true,
+  interop: true,
+  makerNote: true,
+  userComment: true,
+  xmp: true,
+  iptc: true,
+  icc: true,
+  jfif: false,
+  ihdr: false,
+  mergeOutput: false,
+  sanitize: false,
+  reviveValues: false,
+  translateKeys: false,
+  translateValues: false,
+  multiSegment: true,
+  silentErrors: true,
+} as const;
+
+export interface MetadataSeen {
+  /** Groups exifr found, with their tag ids (IFD0 is listed without Orientation, which may be kept). */
+  groups: Record<string, string[]>;
+  orientation?: number;
+  hasIcc: boolean;
+  hasThumbnail: boolean;
+}
+
+/** What exifr finds in the bytes. */
+export async function exifrSees(bytes: Uint8Array): Promise<MetadataSeen> {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parsed = ((await exifr.parse(buffer, EXIFR_EVERYTHING).catch(() => undefined)) ?? {}) as Record<string, unknown>;
+  const groups: Record<string, string[]> = {};
+  let orientation: number | undefined;
+  let hasIcc = false;
+  for (const [group, value] of Object.entries(parsed)) {
+    if (value === undefined || value === null || group === 'errors') continue; // exifr's own parse errors are not metadata
+    if (group === 'icc') {
+      hasIcc = true;
+      continue;
+    }
+    const keys = typeof value === 'object' ? Object.keys(value as object) : [String(value)];
+    if (group === 'ifd0') {
+      const o = (value as Record<string, unknown>)['274'] ?? (value as Record<string, unknown>)['Orientation'];
+      if (typeof o === 'number') orientation = o;
+      const rest = keys.filter((k) => k !== '274' && k !== 'Orientation');
+      if (rest.length > 0) groups[group] = rest;
+      continue;
+    }
+    if (keys.length > 0) groups[group] = keys;
+  }
+  const thumbnail = await exifr.thumbnail(buffer).catch(() => undefined);
+  const seen: MetadataSeen = { groups, hasIcc, hasThumbnail: thumbnail !== undefined && thumbnail.length > 0 };
+  if (orientation !== undefined) seen.orientation = orientation;
+  return seen;
+}
+
+export interface Pixels {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Decoded pixels, or `undefined` when the decoder cannot read the file (then there is nothing to compare). */
+export function decodePixels(bytes: Uint8Array, format: string): Pixels | undefined {
+  try {
+    if (format === 'jpeg') {
+      const image = jpegJs.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 2048, maxResolutionInMP: 200 });
+      return { width: image.width, height: image.height, data: image.data };
+    }
+    if (format === 'png') {
+      const image = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      return { width: image.width, height: image.height, data: new Uint8Array(image.data) };
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+export function samePixels(a: Pixels, b: Pixels): boolean {
+  if (a.width !== b.width || a.height !== b.height || a.data.length !== b.data.length) return false;
+  return Buffer.compare(Buffer.from(a.data), Buffer.from(b.data)) === 0;
+}
+
+/** True when the ASCII/UTF-8 text occurs in the bytes. */
+export function containsText(bytes: Uint8Array, text: string): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(Buffer.from(text, 'utf8'));
+}
+
+/** Container signatures that must never survive, found by plain byte search. */
+export const JPEG_LEAK_SIGNATURES = [
+  'http://ns.adobe.com/xap/1.0/',
+  'http://ns.adobe.com/xmp/extension/',
+  'Photoshop 3.0',
+  'JFXX\0',
+  'MPF\0',
+  'FPXR',
+  'Ducky',
+];
+export const PNG_LEAK_SIGNATURES = ['tEXt', 'zTXt', 'iTXt', 'tIME', 'dSIG', 'XML:com.adobe.xmp'];
+
+/** The byte signatures present in `output` but not allowed. */
+export function leakedSignatures(output: Uint8Array, format: string): string[] {
+  const list = format === 'jpeg' ? JPEG_LEAK_SIGNATURES : PNG_LEAK_SIGNATURES;
+  return list.filter((signature) => containsText(output, signature));
+}
+
+/** True when the JPEG ends right at its EOI or the PNG right after its IEND chunk: no trailer. */
+export function endsCleanly(output: Uint8Array, format: string): boolean {
+  const n = output.length;
+  if (format === 'jpeg') return output[n - 2] === 0xff && output[n - 1] === 0xd9;
+  return Buffer.from(output.subarray(n - 12)).equals(Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]));
+}
