@@ -172,6 +172,13 @@ describe('JPEG refusals (fail closed)', () => {
     expect(codeOf(() => sanitizeImage(concat([0xff, 0xd8], sos, [0x12, 0xff, 0xd9])))).toBe('MALFORMED');
   });
 
+  it('refuses tables and headers whose content does not match their structure as MALFORMED', () => {
+    const { jfif, rest } = splitJpeg(base);
+    const dqtWithPayload = jpegSegment(0xdb, concat([0x00], new Uint8Array(64).fill(1), ascii('SECRET-IN-DQT')));
+    expect(codeOf(() => sanitizeImage(concat([0xff, 0xd8], jfif, dqtWithPayload, rest)))).toBe('MALFORMED');
+    expect(codeOf(() => sanitizeImage(concat([0xff, 0xd8], jfif, jpegSegment(0xdd, Uint8Array.from([0, 4, 9])), rest)))).toBe('MALFORMED');
+  });
+
   it('refuses markers it cannot judge (JPEG-LS, reserved) as UNSUPPORTED_FORMAT', () => {
     const { jfif, rest } = splitJpeg(base);
     expect(codeOf(() => sanitizeImage(concat([0xff, 0xd8], jfif, jpegSegment(0xf7, 'LS'), rest)))).toBe('UNSUPPORTED_FORMAT');

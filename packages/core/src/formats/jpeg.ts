@@ -68,6 +68,40 @@ const isApp = (m: number) => m >= APP0 && m <= APP15;
 const isTableOrFrame = (m: number) =>
   isSof(m) || m === DHT || m === DQT || m === DAC || m === DRI || m === DNL || m === DHP || m === EXP;
 
+/**
+ * True when a kept segment's content is exactly what T.81 says it holds, so
+ * that no bytes ride along inside a table: DQT (B.2.4.1), DHT (B.2.4.2),
+ * DAC (B.2.4.3), SOFn/DHP (B.2.2), SOS (B.2.3), DRI (B.2.4.4), DNL (B.2.5), EXP (B.3.3).
+ */
+function wellFormed(marker: number, input: Uint8Array, start: number, end: number): boolean {
+  const size = end - start;
+  if (marker === DQT) {
+    let at = start;
+    while (at < end) {
+      const precision = input[at] >> 4;
+      if (precision > 1 || (input[at] & 0x0f) > 3) return false;
+      at += 1 + 64 * (precision + 1);
+    }
+    return at === end;
+  }
+  if (marker === DHT) {
+    let at = start;
+    while (at < end) {
+      if (at + 17 > end || input[at] >> 4 > 1 || (input[at] & 0x0f) > 3) return false;
+      let values = 0;
+      for (let i = 1; i <= 16; i++) values += input[at + i];
+      at += 17 + values;
+    }
+    return at === end;
+  }
+  if (marker === DAC) return size % 2 === 0;
+  if (isSof(marker) || marker === DHP) return size >= 6 && input[start + 5] >= 1 && size === 6 + 3 * input[start + 5];
+  if (marker === SOS) return size >= 1 && input[start] >= 1 && input[start] <= 4 && size === 4 + 2 * input[start];
+  if (marker === DRI || marker === DNL) return size === 2;
+  if (marker === EXP) return size === 1;
+  return true;
+}
+
 function markerName(m: number): string {
   if (isApp(m)) return `APP${m - APP0}`;
   if (m === COM) return 'COM';
@@ -150,6 +184,9 @@ class JpegWalker {
       const end = pos + 2 + declared;
       if (end > n) this.fail('TRUNCATED', `${markerName(marker)} segment runs past the end of the input`, pos);
 
+      if ((marker === SOS || isTableOrFrame(marker)) && !wellFormed(marker, input, pos + 4, end)) {
+        this.fail('MALFORMED', `${markerName(marker)} segment content does not match its declared structure`, pos);
+      }
       if (marker === SOS) {
         pos = this.scan(pos, end);
       } else if (isTableOrFrame(marker)) {
