@@ -1,5 +1,5 @@
 import { SanitizeError } from './errors.js';
-import type { FormatHandler } from './formats/handler.js';
+import type { FormatHandler, Plan } from './formats/handler.js';
 import { resolveOptions, type ResolvedOptions, type SanitizeOptions } from './options.js';
 import type { SanitizeResult } from './types.js';
 import { handlerFor, runWalk } from './walk.js';
@@ -14,7 +14,7 @@ export function sanitizeImage(input: Uint8Array, options?: SanitizeOptions): San
   const resolved = resolveOptions(options);
   const plan = runWalk(handler, input, resolved, 'sanitize');
   const bytes = plan.output.toBytes();
-  selfCheck(handler, bytes, resolved);
+  selfCheck(handler, bytes, resolved, plan);
   return { format: handler.format, bytes, removed: plan.removed, kept: plan.kept };
 }
 
@@ -23,10 +23,10 @@ export function sanitizeImage(input: Uint8Array, options?: SanitizeOptions): San
  * come out of a second pass unchanged. Anything else is a bug, reported as
  * `INTERNAL`, never a silent pass.
  */
-function selfCheck(handler: FormatHandler, output: Uint8Array, options: ResolvedOptions): void {
+function selfCheck(handler: FormatHandler, output: Uint8Array, options: ResolvedOptions, first: Plan): void {
   let again;
   try {
-    again = runWalk(handler, output, options, 'verify');
+    again = runWalk(handler, output, options, 'verify', first);
   } catch (error) {
     const reason = error instanceof SanitizeError ? `${error.code}: ${error.message}` : String(error);
     throw new SanitizeError('INTERNAL', `Self-check failed: the sanitized output does not parse (${reason})`, { format: handler.format });

@@ -17,7 +17,7 @@ import { SanitizeError } from '../errors.js';
 import { isOrientationOnlyTiff, ORIENTATION_TIFF_SIZE, readOrientation, writeOrientationTiff } from '../metadata/exif.js';
 import type { ResolvedOptions } from '../options.js';
 import type { MetadataItem, MetadataKind } from '../types.js';
-import type { FormatHandler, Plan } from './handler.js';
+import type { FormatHandler, Plan, WalkMode } from './handler.js';
 
 const MARKER_PREFIX = 0xff;
 const TEM = 0x01; // ff 01, standalone, arithmetic-coding temporary
@@ -145,10 +145,13 @@ class JpegWalker {
   private exifOffset = 0;
   private seenFrame = false;
   private scans = 0;
+  private readonly entropySizes: number[] = [];
 
   constructor(
     private readonly input: Uint8Array,
     private readonly options: ResolvedOptions,
+    /** In a verify walk: the entropy-coded data sizes found by the first walk. */
+    private readonly knownEntropySizes?: readonly number[],
   ) {
     this.n = input.length;
   }
@@ -243,6 +246,7 @@ class JpegWalker {
     if (!this.seenFrame) this.fail('MALFORMED', 'SOS before any SOF frame header', pos);
     this.scans++;
     if (this.scans > MAX_SCANS) this.fail('LIMIT_EXCEEDED', `More than ${MAX_SCANS} scans`, pos);
+    if (this.knownEntropySizes !== undefined) return this.skipKnownScan(pos, headerEnd);
     let at = headerEnd;
     for (;;) {
       at = input.indexOf(MARKER_PREFIX, at);
@@ -258,6 +262,21 @@ class JpegWalker {
       break;
     }
     this.body.push(input.subarray(pos, at));
+    this.entropySizes.push(at - headerEnd);
+    return at;
+  }
+
+  /** Verify walk: step over a scan the first walk measured; a marker other than RSTn must follow it. */
+  private skipKnownScan(pos: number, headerEnd: number): number {
+    const { input, n } = this;
+    const size = this.knownEntropySizes![this.scans - 1];
+    const at = headerEnd + (size ?? n);
+    const next = input[at + 1];
+    if (size === undefined || at + 1 >= n || input[at] !== MARKER_PREFIX || next === 0x00 || isRst(next)) {
+      this.fail('MALFORMED', 'Scan data does not end where the first walk found its end', pos);
+    }
+    this.body.push(input.subarray(pos, at));
+    this.entropySizes.push(size);
     return at;
   }
 
@@ -341,13 +360,15 @@ class JpegWalker {
     if (this.adobe) output.push(this.adobe);
     output.pushAll(this.body);
     output.push(EOI_BYTES);
-    return { output, removed: this.removed, kept: this.kept, ...(orientation !== undefined ? { orientation } : {}) };
+    const plan: Plan = { output, removed: this.removed, kept: this.kept, entropySizes: this.entropySizes };
+    if (orientation !== undefined) plan.orientation = orientation;
+    return plan;
   }
 }
 
 export const jpeg: FormatHandler = {
   format: 'jpeg',
-  plan(input: Uint8Array, options: ResolvedOptions): Plan {
-    return new JpegWalker(input, options).walk();
+  plan(input: Uint8Array, options: ResolvedOptions, mode: WalkMode, first?: Plan): Plan {
+    return new JpegWalker(input, options, mode === 'verify' ? (first?.entropySizes ?? []) : undefined).walk();
   },
 };
