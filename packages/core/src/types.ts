@@ -44,8 +44,8 @@ export interface MetadataItem {
 
 export interface SanitizeResult {
   format: ImageFormat;
-  /** The sanitized image. A fresh buffer; the input is never modified. */
-  bytes: Uint8Array;
+  /** The sanitized image, in a fresh `ArrayBuffer` of its own; the input is never modified. */
+  bytes: Uint8Array<ArrayBuffer>;
   /** Containers present in the input and absent from the output. */
   removed: MetadataItem[];
   /** Metadata containers carried into the output (ICC, orientation, JFIF, Adobe, PNG colour chunks). */

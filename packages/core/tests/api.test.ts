@@ -91,3 +91,15 @@ describe('package build', () => {
     }
   });
 });
+
+describe('examples/', () => {
+  it('compile against the published types', () => {
+    const { spawnSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+    const root = join(__dirname, '..', '..', '..');
+    const run = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'examples', 'tsconfig.json')], {
+      encoding: 'utf8',
+    });
+    expect(run.stdout + run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+});

@@ -21,7 +21,7 @@ export class ByteSink {
     return this.total;
   }
 
-  toBytes(): Uint8Array {
+  toBytes(): Uint8Array<ArrayBuffer> {
     const out = new Uint8Array(this.total);
     let at = 0;
     for (const piece of this.pieces) {
