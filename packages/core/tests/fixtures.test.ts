@@ -32,6 +32,9 @@ describe('fixtures that must come out clean', () => {
     if (entry.orientation !== 1) expect(seen.orientation).toBe(entry.orientation);
     else expect(seen.orientation).toBeUndefined();
     expect(seen.hasIcc).toBe(entry.icc);
+    const reported = new Set([...result.removed, ...result.kept].map((item) => item.kind));
+    for (const kind of entry.carries) expect(reported, `${kind} is reported`).toContain(kind);
+    expect(decodePixels(output, result.format), 'the output decodes').toBeDefined();
     if (entry.decodable) {
       const before = decodePixels(input, result.format);
       const after = decodePixels(output, result.format);

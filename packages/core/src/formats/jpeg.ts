@@ -119,6 +119,24 @@ function appIdentifier(input: Uint8Array, start: number, end: number): string {
   return label;
 }
 
+/** What a removed APPn or COM segment is, from its identifier. */
+function identify(marker: number, input: Uint8Array, start: number, end: number): { kind: MetadataKind; label?: string } {
+  const has = (id: string) => hasAscii(input, start, id);
+  if (marker === COM) return { kind: 'comment' };
+  if (marker === APP0 && has(JFIF_ID)) return { kind: 'jfif', label: 'JFIF' };
+  if (marker === APP0 && has(JFXX_ID)) return { kind: 'thumbnail', label: 'JFXX' };
+  if (marker === APP1 && has(EXIF_ID)) return { kind: 'exif', label: 'Exif' };
+  if (marker === APP1 && has(XMP_ID)) return { kind: 'xmp', label: 'XMP' };
+  if (marker === APP1 && has(XMP_EXTENSION_ID)) return { kind: 'xmp-extended', label: 'Extended XMP' };
+  if (marker === APP2 && has(ICC_ID) && end - start >= ICC_ID.length + 2) {
+    return { kind: 'icc', label: `ICC_PROFILE ${input[start + ICC_ID.length]}/${input[start + ICC_ID.length + 1]}` };
+  }
+  if (marker === APP2 && has(MPF_ID)) return { kind: 'secondary-image', label: 'MPF' };
+  if (marker === APP13 && has(PHOTOSHOP_ID)) return { kind: 'iptc', label: 'Photoshop 3.0' };
+  if (marker === APP14 && has(ADOBE_ID)) return { kind: 'adobe', label: 'Adobe' };
+  return { kind: 'application', label: appIdentifier(input, start, end) };
+}
+
 /** Builds a segment `FF <marker> <length> <content>`. */
 function segment(marker: number, content: Uint8Array): Uint8Array {
   const out = new Uint8Array(4 + content.length);
@@ -141,7 +159,6 @@ class JpegWalker {
   private jfif: Uint8Array | undefined;
   private adobe: Uint8Array | undefined;
   private orientation: number | undefined;
-  private exifWasCanonical = false;
   private exifOffset = 0;
   private seenFrame = false;
   private scans = 0;
@@ -198,7 +215,8 @@ class JpegWalker {
         pos = end;
       } else if (isApp(marker) || marker === COM) {
         if (this.scans > 0) {
-          this.remove(marker === COM ? 'comment' : 'application', markerName(marker), pos, end - pos, 'between scans');
+          const { kind, label } = identify(marker, input, pos + 4, end);
+          this.remove(kind, markerName(marker), pos, end - pos, label === undefined ? 'between scans' : `${label}, between scans`);
         } else {
           this.classify(marker, pos, end);
         }
@@ -280,7 +298,7 @@ class JpegWalker {
     return at;
   }
 
-  /** An APPn or COM segment before the first scan. */
+  /** An APPn or COM segment before the first scan: kept when allowlisted, removed otherwise. */
   private classify(marker: number, pos: number, end: number): void {
     const { input, options } = this;
     const start = pos + 4;
@@ -288,7 +306,6 @@ class JpegWalker {
     const name = markerName(marker);
     const has = (id: string) => hasAscii(input, start, id);
 
-    if (marker === COM) return this.remove('comment', name, pos, end - pos);
     if (marker === APP0 && has(JFIF_ID) && size >= JFIF_CONTENT_SIZE && this.jfif === undefined) {
       const canonical = size === JFIF_CONTENT_SIZE && input[start + 12] === 0 && input[start + 13] === 0;
       if (canonical) {
@@ -303,38 +320,27 @@ class JpegWalker {
       this.kept.push({ kind: 'jfif', container: name, offset: pos, length: end - pos, label: 'JFIF' });
       return;
     }
-    if (marker === APP0 && has(JFXX_ID)) return this.remove('thumbnail', name, pos, end - pos, 'JFXX');
-    if (marker === APP1 && has(EXIF_ID)) {
+    if (marker === APP1 && has(EXIF_ID) && this.orientation === undefined) {
       const tiffStart = start + EXIF_ID.length;
-      if (this.orientation === undefined) {
-        this.exifOffset = pos;
-        this.orientation = readOrientation(input, tiffStart, end);
-        this.exifWasCanonical = isOrientationOnlyTiff(input, tiffStart, end);
-      }
-      // Our own orientation-only block, met again when re-walking an output: it is written afresh, not removed.
-      if (!(pos === this.exifOffset && this.exifWasCanonical && options.keepOrientation)) {
-        this.remove('exif', name, pos, end - pos, 'Exif');
-      }
-      return;
+      this.exifOffset = pos;
+      this.orientation = readOrientation(input, tiffStart, end);
+      // Our own orientation-only block, met again when re-walking an output, is written afresh: not a removal.
+      if (options.keepOrientation && isOrientationOnlyTiff(input, tiffStart, end)) return;
     }
-    if (marker === APP1 && has(XMP_ID)) return this.remove('xmp', name, pos, end - pos, 'XMP');
-    if (marker === APP1 && has(XMP_EXTENSION_ID)) return this.remove('xmp-extended', name, pos, end - pos, 'Extended XMP');
-    if (marker === APP2 && has(ICC_ID) && size >= ICC_ID.length + 2) {
+    if (marker === APP2 && has(ICC_ID) && size >= ICC_ID.length + 2 && options.keepColorProfile) {
       const label = `ICC_PROFILE ${input[start + ICC_ID.length]}/${input[start + ICC_ID.length + 1]}`;
-      if (!options.keepColorProfile) return this.remove('icc', name, pos, end - pos, label);
       this.iccChunks.push(input.subarray(pos, end));
       this.kept.push({ kind: 'icc', container: name, offset: pos, length: end - pos, label });
       return;
     }
-    if (marker === APP2 && has(MPF_ID)) return this.remove('secondary-image', name, pos, end - pos, 'MPF');
-    if (marker === APP13 && has(PHOTOSHOP_ID)) return this.remove('iptc', name, pos, end - pos, 'Photoshop 3.0');
     if (marker === APP14 && has(ADOBE_ID) && size >= ADOBE_CONTENT_SIZE && this.adobe === undefined) {
       this.adobe = size === ADOBE_CONTENT_SIZE ? input.subarray(pos, end) : segment(APP14, input.subarray(start, start + ADOBE_CONTENT_SIZE));
       if (size !== ADOBE_CONTENT_SIZE) this.remove('unknown', name, pos, end - pos, 'bytes after Adobe APP14 fields');
       this.kept.push({ kind: 'adobe', container: name, offset: pos, length: end - pos, label: 'Adobe' });
       return;
     }
-    this.remove('application', name, pos, end - pos, appIdentifier(input, start, end));
+    const { kind, label } = identify(marker, input, start, end);
+    this.remove(kind, name, pos, end - pos, label);
   }
 
   /** Assembles the output once the primary image's EOI at `end - 2` has been reached. */
