@@ -6,6 +6,7 @@
 import exifr from 'exifr';
 import jpegJs from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { GifReader } from 'omggif';
 
 const EXIFR_EVERYTHING = {
   tiff: true,
@@ -123,4 +124,34 @@ export function endsCleanly(output: Uint8Array, format: string): boolean {
   const n = output.length;
   if (format === 'jpeg') return output[n - 2] === 0xff && output[n - 1] === 0xd9;
   return Buffer.from(output.subarray(n - 12)).equals(Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]));
+}
+
+/** WebP chunks as a plain RIFF listing (test-side, independent of the core). */
+export function riffChunks(bytes: Uint8Array): { type: string; data: Uint8Array; whole: Uint8Array }[] {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const chunks = [];
+  const end = Math.min(view.length, 8 + view.readUInt32LE(4));
+  for (let at = 12; at + 8 <= end; ) {
+    const size = view.readUInt32LE(at + 4);
+    const type = view.toString('latin1', at, at + 4);
+    chunks.push({ type, data: bytes.subarray(at + 8, at + 8 + size), whole: bytes.subarray(at, at + 8 + size) });
+    at += 8 + size + (size & 1);
+  }
+  return chunks;
+}
+
+/** Every frame of a GIF, as RGBA, decoded by omggif; `undefined` when omggif cannot read it. */
+export function gifFrames(bytes: Uint8Array): Uint8Array[] | undefined {
+  try {
+    const reader = new GifReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const frames: Uint8Array[] = [];
+    for (let i = 0; i < reader.numFrames(); i++) {
+      const rgba = new Uint8Array(reader.width * reader.height * 4);
+      reader.decodeAndBlitFrameRGBA(i, rgba);
+      frames.push(rgba);
+    }
+    return frames;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,10 +1,14 @@
 import type { ImageFormat } from '../types.js';
+import { gif } from './gif.js';
 import type { FormatHandler } from './handler.js';
 import { jpeg } from './jpeg.js';
 import { png } from './png.js';
+import { webp } from './webp.js';
 
 /** Every format the core can sanitize, listed explicitly. */
 export const HANDLERS: ReadonlyMap<ImageFormat, FormatHandler> = new Map<ImageFormat, FormatHandler>([
   ['jpeg', jpeg],
   ['png', png],
+  ['webp', webp],
+  ['gif', gif],
 ]);

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { SanitizeError, sanitizeImage } from '../src/index.js';
+import { ascii, concat, tiffWith } from './build.js';
+import { containsText, gifFrames, riffChunks } from './judges.js';
+
+function codeOf(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SanitizeError);
+    return (error as SanitizeError).code;
+  }
+  return undefined;
+}
+
+const le32 = (v: number) => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff];
+function riffChunk(type: string, data: Uint8Array | string): Uint8Array {
+  const body = typeof data === 'string' ? ascii(data) : data;
+  return concat(ascii(type), le32(body.length), body, body.length & 1 ? [0] : []);
+}
+function webpFile(...chunks: Uint8Array[]): Uint8Array {
+  const body = concat(ascii('WEBP'), ...chunks);
+  return concat(ascii('RIFF'), le32(body.length), body);
+}
+const vp8x = (flags: number) => riffChunk('VP8X', Uint8Array.from([flags, 0, 0, 0, 15, 0, 0, 7, 0, 0]));
+const VP8L = riffChunk('VP8L', Uint8Array.from([0x2f, 0x0f, 0xc0, 0x01, 0x00, 0x07, 0x10, 0x11, 0x11, 0x88, 0x88, 0xfe, 0x07, 0x00]));
+
+describe('WebP policy', () => {
+  const input = concat(
+    webpFile(
+      vp8x(0x20 | 0x08 | 0x04),
+      riffChunk('ICCP', 'icc-profile-bytes'),
+      VP8L,
+      riffChunk('EXIF', concat(ascii('Exif\0\0'), tiffWith([{ tag: 0x0112, short: 6 }, { tag: 0x013b, ascii: 'SECRET-WEBP-ARTIST' }]))),
+      riffChunk('XMP ', '<x:xmpmeta>SECRET-WEBP-XMP</x:xmpmeta>'),
+      riffChunk('prIv', 'SECRET-WEBP-PRIVATE'),
+    ),
+    ascii('SECRET-WEBP-TRAILER'),
+  );
+
+  it('removes EXIF, XMP, unknown chunks and trailers; keeps image, ICC and orientation', () => {
+    const result = sanitizeImage(input);
+    for (const secret of ['SECRET-WEBP-ARTIST', 'SECRET-WEBP-XMP', 'SECRET-WEBP-PRIVATE', 'SECRET-WEBP-TRAILER']) {
+      expect(containsText(result.bytes, secret), secret).toBe(false);
+    }
+    expect(result.removed.map((item) => item.kind)).toEqual(['exif', 'xmp', 'unknown', 'trailer']);
+    const chunks = riffChunks(result.bytes);
+    expect(chunks.map((c) => c.type)).toEqual(['VP8X', 'ICCP', 'VP8L', 'EXIF']);
+    expect(chunks[0].data[0]).toBe(0x20 | 0x08); // ICC and EXIF flags, XMP flag cleared
+    expect(Buffer.from(chunks[2].whole).equals(Buffer.from(VP8L))).toBe(true);
+    expect(Buffer.from(result.bytes).readUInt32LE(4)).toBe(result.bytes.length - 8);
+    expect(sanitizeImage(result.bytes).removed).toEqual([]);
+  });
+
+  it('clears the ICC and EXIF flags when both are dropped', () => {
+    const result = sanitizeImage(input, { keepColorProfile: false, keepOrientation: false });
+    const chunks = riffChunks(result.bytes);
+    expect(chunks.map((c) => c.type)).toEqual(['VP8X', 'VP8L']);
+    expect(chunks[0].data[0]).toBe(0);
+  });
+
+  it('rebuilds an animation frame without unknown sub-chunks', () => {
+    const frameHeader = new Uint8Array(16);
+    const anmf = riffChunk('ANMF', concat(frameHeader, VP8L, riffChunk('xTRA', 'SECRET-IN-FRAME')));
+    const result = sanitizeImage(webpFile(vp8x(0x02), riffChunk('ANIM', new Uint8Array(6)), anmf));
+    expect(containsText(result.bytes, 'SECRET-IN-FRAME')).toBe(false);
+    expect(Buffer.from(result.bytes).includes(Buffer.from(VP8L))).toBe(true);
+  });
+
+  it('refuses truncated or imageless files with a code', () => {
+    for (let cut = 12; cut < input.length - 19; cut += 3) {
+      expect(['TRUNCATED', 'MALFORMED']).toContain(codeOf(() => sanitizeImage(input.subarray(0, cut))));
+    }
+    expect(codeOf(() => sanitizeImage(webpFile(vp8x(0), riffChunk('EXIF', 'x'))))).toBe('MALFORMED');
+  });
+});
+
+// A real 2x1 GIF89a: header, screen descriptor with a 2-colour table, an image with LZW data.
+const GIF_HEAD = Uint8Array.from([...ascii('GIF89a'), 2, 0, 1, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255]);
+const GIF_IMAGE = Uint8Array.from([0x2c, 0, 0, 0, 0, 2, 0, 1, 0, 0, 0x02, 0x02, 0x44, 0x0a, 0x00]);
+const subBlocks = (text: string) => {
+  const bytes = ascii(text);
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; i += 255) out.push(Math.min(255, bytes.length - i), ...bytes.subarray(i, i + 255));
+  return Uint8Array.from([...out, 0]);
+};
+const appExtension = (id: string, data: string) => concat([0x21, 0xff, 11], ascii(id), subBlocks(data));
+
+describe('GIF policy', () => {
+  const loop = concat([0x21, 0xff, 11], ascii('NETSCAPE2.0'), [3, 1, 0, 0, 0]);
+  const gce = Uint8Array.from([0x21, 0xf9, 4, 0, 10, 0, 0, 0]);
+  const input = concat(
+    GIF_HEAD,
+    loop,
+    concat([0x21, 0xfe], subBlocks('SECRET-GIF-COMMENT')),
+    appExtension('XMP DataXMP', '<x:xmpmeta>SECRET-GIF-XMP</x:xmpmeta>'),
+    appExtension('ICCRGBG1012', 'icc-bytes'),
+    gce,
+    GIF_IMAGE,
+    concat([0x21, 0x01], subBlocks('SECRET-GIF-PLAINTEXT')),
+    [0x3b],
+    ascii('SECRET-GIF-TRAILER'),
+  );
+
+  it('removes comments, XMP, plain text and trailers; keeps frames, looping and ICC', () => {
+    const result = sanitizeImage(input);
+    for (const secret of ['SECRET-GIF-COMMENT', 'SECRET-GIF-XMP', 'SECRET-GIF-PLAINTEXT', 'SECRET-GIF-TRAILER']) {
+      expect(containsText(result.bytes, secret), secret).toBe(false);
+    }
+    expect(result.removed.map((item) => item.kind)).toEqual(['comment', 'xmp', 'text', 'trailer']);
+    expect(Buffer.from(result.bytes).equals(Buffer.from(concat(GIF_HEAD, loop, appExtension('ICCRGBG1012', 'icc-bytes'), gce, GIF_IMAGE, [0x3b])))).toBe(true);
+    expect(gifFrames(result.bytes)?.length, 'omggif decodes the output').toBe(1);
+    expect(containsText(sanitizeImage(input, { keepColorProfile: false }).bytes, 'ICCRGBG1012')).toBe(false);
+  });
+
+  it('refuses truncations and stray bytes with a code', () => {
+    for (let cut = 6; cut < input.length - 19; cut++) {
+      expect(['TRUNCATED', 'MALFORMED']).toContain(codeOf(() => sanitizeImage(input.subarray(0, cut))));
+    }
+    expect(codeOf(() => sanitizeImage(concat(GIF_HEAD, [0x00], GIF_IMAGE, [0x3b])))).toBe('MALFORMED');
+    expect(codeOf(() => sanitizeImage(concat(GIF_HEAD, [0x3b])))).toBe('MALFORMED');
+  });
+});
