@@ -119,3 +119,27 @@ export function pngWith(extra: Uint8Array[], after: Uint8Array[] = []): Uint8Arr
 }
 
 export const zlib = (text: string) => new Uint8Array(deflateSync(Buffer.from(text, 'utf8')));
+
+const le32 = (v: number) => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff];
+export function riffChunk(type: string, data: Uint8Array | string): Uint8Array {
+  const body = typeof data === 'string' ? ascii(data) : data;
+  return concat(ascii(type), le32(body.length), body, body.length & 1 ? [0] : []);
+}
+export function webpFile(...chunks: Uint8Array[]): Uint8Array {
+  const body = concat(ascii('WEBP'), ...chunks);
+  return concat(ascii('RIFF'), le32(body.length), body);
+}
+export const vp8x = (flags: number) => riffChunk('VP8X', Uint8Array.from([flags, 0, 0, 0, 15, 0, 0, 7, 0, 0]));
+export const VP8L = riffChunk('VP8L', Uint8Array.from([0x2f, 0x0f, 0xc0, 0x01, 0x00, 0x07, 0x10, 0x11, 0x11, 0x88, 0x88, 0xfe, 0x07, 0x00]));
+
+// A real 2x1 GIF89a: header, screen descriptor with a 2-colour table, an image with LZW data.
+export const GIF_HEAD = Uint8Array.from([...ascii('GIF89a'), 2, 0, 1, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255]);
+export const GIF_IMAGE = Uint8Array.from([0x2c, 0, 0, 0, 0, 2, 0, 1, 0, 0, 0x02, 0x02, 0x44, 0x0a, 0x00]);
+export const subBlocks = (text: string) => {
+  const bytes = ascii(text);
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; i += 255) out.push(Math.min(255, bytes.length - i), ...bytes.subarray(i, i + 255));
+  return Uint8Array.from([...out, 0]);
+};
+export const appExtension = (id: string, data: string) => concat([0x21, 0xff, 11], ascii(id), subBlocks(data));
+

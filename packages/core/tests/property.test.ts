@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SanitizeError, sanitizeImage } from '../src/index.js';
-import { ascii, concat, jpegSegment, jpegWith, pngChunk, pngWith, tiffWith, zlib } from './build.js';
+import { appExtension, ascii, concat, GIF_HEAD, GIF_IMAGE, jpegSegment, jpegWith, pngChunk, pngWith, riffChunk, subBlocks, tiffWith, VP8L, vp8x, webpFile, zlib } from './build.js';
 import { containsText, leakedSignatures } from './judges.js';
 import { FIXTURES_DIR, fixtureManifest, readFixture } from './load.js';
 
@@ -37,6 +37,19 @@ const seeds: { name: string; bytes: Uint8Array; secrets: string[] }[] = [
       ascii('SECRET-P-TRAILER'),
     ),
     secrets: ['SECRET-P-TEXT', 'SECRET-P-TRAILER'],
+  },
+  {
+    name: 'synthetic WebP',
+    bytes: concat(
+      webpFile(vp8x(0x0c), VP8L, riffChunk('EXIF', tiffWith([{ tag: 0x0112, short: 3 }, { tag: 0x013b, ascii: 'SECRET-P-ARTIST' }])), riffChunk('XMP ', 'SECRET-P-XMP')),
+      ascii('SECRET-P-TRAILER'),
+    ),
+    secrets: ['SECRET-P-ARTIST', 'SECRET-P-XMP', 'SECRET-P-TRAILER'],
+  },
+  {
+    name: 'synthetic GIF',
+    bytes: concat(GIF_HEAD, concat([0x21, 0xfe], subBlocks('SECRET-P-COM')), appExtension('XMP DataXMP', 'SECRET-P-XMP'), GIF_IMAGE, [0x3b], ascii('SECRET-P-TRAILER')),
+    secrets: ['SECRET-P-COM', 'SECRET-P-XMP', 'SECRET-P-TRAILER'],
   },
 ];
 if (existsSync(join(FIXTURES_DIR, 'manifest.json'))) {
