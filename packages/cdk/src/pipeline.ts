@@ -1,0 +1,164 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { createAccessRole, functionStatements, keyStatements, readerStatements, uploaderStatements } from './access.js';
+import { acknowledgePipelineFindings } from './acknowledgements.js';
+import { createAlarms, createAlarmTopic, type PipelineAlarms } from './alarms.js';
+import {
+  createAccessLogBucket,
+  createDataBucket,
+  notifyQueueFromCreatedBucket,
+  notifyQueueFromExistingBucket,
+  type CreatedBucket,
+} from './buckets.js';
+import { lambdaBundleCode } from './bundle.js';
+import {
+  defaultDeadLetterQueueProps,
+  defaultFunctionEnvironment,
+  defaultFunctionProps,
+  defaultLogGroupProps,
+  defaultUploadQueueProps,
+  resolvePipelineSettings,
+} from './defaults.js';
+import type { ImageSanitizationPipelineProps, PipelineBucketSettings } from './props.js';
+import { validatePipelineProps } from './validate.js';
+
+/**
+ * Uploads to the input bucket → S3 event → encrypted SQS queue → sanitizer function → sanitized
+ * copy in the output bucket; failures retried, then parked in a dead-letter queue; alarms on an
+ * encrypted SNS topic; one role for uploaders (User A) and one for readers (User B).
+ */
+export class ImageSanitizationPipeline extends Construct {
+  /** Where User A uploads images. */
+  public readonly inputBucket: s3.IBucket;
+  /** Where the sanitized copies land, for User B. */
+  public readonly outputBucket: s3.IBucket;
+  /** Server access logs of the new buckets; undefined when both buckets already existed. */
+  public readonly accessLogBucket?: s3.Bucket;
+  /** The customer-managed key of the buckets, queues and topic; undefined unless `enableKms`. */
+  public readonly encryptionKey?: kms.Key;
+  /** Receives the input bucket's object-created events and drives the function. */
+  public readonly queue: sqs.Queue;
+  /** Holds events that failed `maxReceiveCount` times, for 14 days. */
+  public readonly deadLetterQueue: sqs.Queue;
+  /** The sanitizer. */
+  public readonly sanitizerFunction: lambda.Function;
+  /** The function's execution role: read and tag input objects, write output objects, logs, queue. */
+  public readonly functionRole: iam.Role;
+  /** The function's log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** User A's role: put/get input objects, list the input bucket. */
+  public readonly uploaderRole: iam.Role;
+  /** User B's role: get output objects, list the output bucket. */
+  public readonly readerRole: iam.Role;
+  /** Every alarm publishes here. */
+  public readonly alarmTopic: sns.Topic;
+  /** The key of the alarm topic: `encryptionKey` when KMS is on, else a key only for the topic. */
+  public readonly alarmTopicKey: kms.IKey;
+  /** The alarms. */
+  public readonly alarms: PipelineAlarms;
+
+  public constructor(scope: Construct, id: string, props: ImageSanitizationPipelineProps = {}) {
+    super(scope, id);
+    validatePipelineProps(props);
+    const settings = resolvePipelineSettings(props);
+    const code = props.code ?? lambdaBundleCode();
+
+    if (settings.enableKms) {
+      this.encryptionKey = new kms.Key(this, 'EncryptionKey', {
+        description: 'Image sanitizer: buckets, queues and alarm topic',
+        enableKeyRotation: true,
+        removalPolicy: settings.removalPolicy,
+      });
+    }
+
+    const needsLogBucket = props.existingInputBucket === undefined || props.existingOutputBucket === undefined;
+    this.accessLogBucket = needsLogBucket ? createAccessLogBucket(this, settings.removalPolicy) : undefined;
+    const createdInput = this.newBucketUnless(props.existingInputBucket, 'InputBucket', props.inputBucketProps, settings.removalPolicy, 'input/');
+    const createdOutput = this.newBucketUnless(props.existingOutputBucket, 'OutputBucket', props.outputBucketProps, settings.removalPolicy, 'output/');
+    this.inputBucket = props.existingInputBucket ?? createdInput!.bucket;
+    this.outputBucket = props.existingOutputBucket ?? createdOutput!.bucket;
+    const inputKey = props.existingInputBucket ? props.existingInputBucket.encryptionKey : this.encryptionKey;
+    const outputKey = props.existingOutputBucket ? props.existingOutputBucket.encryptionKey : this.encryptionKey;
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', defaultDeadLetterQueueProps(this.encryptionKey));
+    this.queue = new sqs.Queue(
+      this,
+      'Queue',
+      defaultUploadQueueProps(this.encryptionKey, settings.timeout, this.deadLetterQueue, settings.maxReceiveCount),
+    );
+    if (createdInput) notifyQueueFromCreatedBucket(createdInput, this.queue, this.encryptionKey);
+    else notifyQueueFromExistingBucket(this.inputBucket, this.queue);
+
+    this.logGroup = new logs.LogGroup(this, 'FunctionLogGroup', defaultLogGroupProps(settings));
+    this.functionRole = new iam.Role(this, 'FunctionRole', {
+      description: 'Image sanitizer function: read and tag input objects, write output objects',
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    [
+      ...functionStatements(this.inputBucket, this.outputBucket, this.logGroup),
+      ...keyStatements('DecryptInputObjects', [inputKey], ['kms:Decrypt']),
+      ...keyStatements('EncryptOutputObjects', [outputKey], ['kms:GenerateDataKey', 'kms:Decrypt']),
+    ].forEach((statement) => this.functionRole.addToPrincipalPolicy(statement));
+
+    const environment = defaultFunctionEnvironment(this.inputBucket.bucketName, this.outputBucket.bucketName, settings);
+    this.sanitizerFunction = new lambda.Function(
+      this,
+      'Function',
+      defaultFunctionProps(code, this.functionRole, this.logGroup, environment, settings),
+    );
+    this.sanitizerFunction.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: settings.batchSize,
+        maxConcurrency: settings.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    this.uploaderRole = createAccessRole(
+      this,
+      'UploaderRole',
+      'Image sanitizer User A: upload to and list the input bucket',
+      props.uploaderPrincipalArns,
+      [...uploaderStatements(this.inputBucket), ...keyStatements('UseInputKey', [inputKey], ['kms:GenerateDataKey', 'kms:Decrypt'])],
+    );
+    this.readerRole = createAccessRole(
+      this,
+      'ReaderRole',
+      'Image sanitizer User B: read and list the output bucket',
+      props.readerPrincipalArns,
+      [...readerStatements(this.outputBucket), ...keyStatements('DecryptOutputObjects', [outputKey], ['kms:Decrypt'])],
+    );
+
+    this.alarmTopicKey =
+      this.encryptionKey ??
+      new kms.Key(this, 'AlarmTopicKey', {
+        description: 'Image sanitizer: alarm topic',
+        enableKeyRotation: true,
+        removalPolicy: settings.removalPolicy,
+      });
+    this.alarmTopic = createAlarmTopic(this, this.alarmTopicKey, props.alarmEmail);
+    this.alarms = createAlarms(this, this.alarmTopic, this.sanitizerFunction, this.queue, this.deadLetterQueue, settings.serviceName);
+
+    acknowledgePipelineFindings(this);
+  }
+
+  /** A new data bucket, unless an existing one was given. */
+  private newBucketUnless(
+    existing: s3.IBucket | undefined,
+    id: string,
+    settings: PipelineBucketSettings | undefined,
+    removalPolicy: RemovalPolicy,
+    logPrefix: string,
+  ): CreatedBucket | undefined {
+    if (existing !== undefined || this.accessLogBucket === undefined) return undefined;
+    return createDataBucket(this, id, settings, this.encryptionKey, removalPolicy, this.accessLogBucket, logPrefix);
+  }
+}
