@@ -1,9 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     name: 'cli',
     include: ['tests/**/*.test.ts'],
+    // Builds dist/ when it is missing or older than src/: the tests run the built binary.
+    globalSetup: [fileURLToPath(new URL('./tests/global-setup.ts', import.meta.url))],
     testTimeout: 30_000,
   },
 });

@@ -9,7 +9,7 @@ import type { ImageSanitizationPipelineProps, PipelineBucketSettings } from './p
 /** CloudWatch namespace of the function's EMF metrics (POWERTOOLS_METRICS_NAMESPACE). */
 export const METRICS_NAMESPACE = 'ImageSanitizer';
 /** Metric the function emits, with dimension `service`, for every object it refuses to sanitize. */
-export const REJECTED_METRIC_NAME = 'rejected';
+export const REJECTED_METRIC_NAME = 'ObjectsRejected';
 /** Default POWERTOOLS_SERVICE_NAME, and so the default `service` dimension. */
 export const DEFAULT_SERVICE_NAME = 'image-sanitizer';
 /** The queue's visibility timeout is this many times the function timeout (AWS's advice for SQS event sources). */

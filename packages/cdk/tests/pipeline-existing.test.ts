@@ -113,7 +113,7 @@ describe('ImageSanitizationPipeline with existing buckets', () => {
     });
     expect(resources[logicalId(synth.pipeline.queue)].Properties.VisibilityTimeout).toBe(720);
     synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'rejected',
+      MetricName: 'ObjectsRejected',
       Namespace: 'ImageSanitizer',
       Dimensions: [{ Name: 'service', Value: 'lab-sanitizer' }],
     });

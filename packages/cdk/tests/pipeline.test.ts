@@ -237,7 +237,7 @@ describe('ImageSanitizationPipeline with default props', () => {
       ['function errors', 'Errors', 'AWS/Lambda', 1],
       ['function throttles', 'Throttles', 'AWS/Lambda', 1],
       ['age of the oldest message', 'ApproximateAgeOfOldestMessage', 'AWS/SQS', 900],
-      ['rejected objects', 'rejected', 'ImageSanitizer', 1],
+      ['rejected objects', 'ObjectsRejected', 'ImageSanitizer', 1],
     ])('alarm on %s notifies the topic', (_name, metricName, namespace, threshold) => {
       const alarm = alarmOn(metricName, namespace);
       expect(alarm).toBeDefined();
@@ -260,7 +260,7 @@ describe('ImageSanitizationPipeline with default props', () => {
     });
 
     it('read the rejected metric with the dimension service = POWERTOOLS_SERVICE_NAME, summed', () => {
-      expect(alarmOn('rejected', 'ImageSanitizer')).toMatchObject({
+      expect(alarmOn('ObjectsRejected', 'ImageSanitizer')).toMatchObject({
         Dimensions: [{ Name: 'service', Value: 'image-sanitizer' }],
         Statistic: 'Sum',
       });

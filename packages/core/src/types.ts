@@ -38,7 +38,7 @@ export interface MetadataItem {
   container: string;
   offset: number;
   length: number;
-  /** A short human-readable label, e.g. `Exif`, `ICC_PROFILE 1/3`, `keyword=Author`. Never a metadata value. */
+  /** A short human-readable label naming the container, e.g. `Exif`, `ICC_PROFILE 1/3`, `Ducky`, or a PNG text keyword such as `Author`. Never a metadata value. */
   label?: string;
 }
 

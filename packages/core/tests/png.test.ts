@@ -35,6 +35,7 @@ describe('PNG policy', () => {
       expect(containsText(result.bytes, secret), secret).toBe(false);
     }
     expect(result.removed.map((item) => `${item.container}:${item.kind}`)).toEqual(['tEXt:text', 'zTXt:text', 'iTXt:xmp', 'tIME:timestamp', 'prVt:unknown']);
+    expect(result.removed.map((item) => item.label)).toEqual(['Author', 'Comment', 'XMP', undefined, undefined]);
     expect(result.kept.map((item) => item.container)).toEqual(['gAMA']);
     expect(samePixels(decodePixels(input, 'png')!, decodePixels(result.bytes, 'png')!)).toBe(true);
   });

@@ -67,6 +67,17 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
+/** The keyword of a tEXt/zTXt/iTXt chunk (1-79 Latin-1 characters before a NUL), e.g. `Author`: the field's name, never its value. */
+function textKeyword(input: Uint8Array, start: number, end: number): string | undefined {
+  let keyword = '';
+  for (let i = start; i < end && i < start + 79; i++) {
+    const c = input[i];
+    if (c === 0) return keyword.length > 0 ? keyword : undefined;
+    keyword += c >= 0x20 && c <= 0x7e ? String.fromCharCode(c) : '?';
+  }
+  return undefined;
+}
+
 function fail(code: 'TRUNCATED' | 'MALFORMED' | 'UNSUPPORTED_FORMAT' | 'CHECKSUM_MISMATCH', message: string, offset: number): never {
   throw new SanitizeError(code, message, { format: 'png', offset });
 }
@@ -135,9 +146,9 @@ function walk(input: Uint8Array, options: ResolvedOptions, mode: WalkMode): Plan
       const kind = type === 'iCCP' ? 'icc' : KEPT_ANCILLARY.get(type);
       if (kind !== undefined) kept.push({ kind, container: type, offset: pos, length: end - pos });
     } else if (!(type === 'eXIf' && pos === exifOffset && exifWasCanonical && options.keepOrientation)) {
-      const kind = REMOVED_KIND[type] ?? (type === 'iTXt' ? 'text' : 'unknown');
-      const label = type === 'iTXt' && hasAscii(input, start, 'XML:com.adobe.xmp\0') ? 'XMP' : undefined;
-      const item: MetadataItem = { kind: label === 'XMP' ? 'xmp' : kind, container: type, offset: pos, length: end - pos };
+      const isXmp = type === 'iTXt' && hasAscii(input, start, 'XML:com.adobe.xmp\0');
+      const item: MetadataItem = { kind: isXmp ? 'xmp' : (REMOVED_KIND[type] ?? 'unknown'), container: type, offset: pos, length: end - pos };
+      const label = isXmp ? 'XMP' : REMOVED_KIND[type] === 'text' ? textKeyword(input, start, start + size) : undefined;
       if (label) item.label = label;
       removed.push(item);
     }

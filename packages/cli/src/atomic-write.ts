@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+// The callback API, promisified: cheaper than `fs/promises` FileHandles for many small files.
+const openFd = promisify(fs.open);
+const writeFd = promisify(fs.write);
+const fchmod = promisify(fs.fchmod);
+const fsync = promisify(fs.fsync);
+const closeFd = promisify(fs.close);
+const rename = promisify(fs.rename);
+const rm = promisify(fs.rm);
+
+/** The process umask, read once (it is not changed while the CLI runs). */
+const umask = process.umask();
+
+/** Temp files written but not yet renamed; removed if the process is interrupted. */
+const pending = new Set<string>();
+
+/** The temp file beside `target`: hidden, unique to this process, recognisably ours. */
+export function tempPathFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.image-sanitizer.tmp`);
+}
+
+export interface AtomicWriteOptions {
+  /** Permission bits of the new file, set exactly (whatever the umask). */
+  mode: number;
+  /**
+   * Flush the temp file to disk before the rename, so that after a power loss
+   * `target` is the old or the new file, never an empty one. Needed when the
+   * rename replaces an original (`--in-place`); a copy can simply be made again.
+   */
+  durable: boolean;
+}
+
+/**
+ * Write `bytes` to `target` so that `target` is either its old self or the
+ * complete new file, never something in between: write a temp file in the same
+ * folder, then rename it over `target` (atomic on POSIX file systems). On any
+ * failure the temp file is removed and `target` is untouched.
+ */
+export async function writeFileAtomic(target: string, bytes: Uint8Array, { mode, durable }: AtomicWriteOptions): Promise<void> {
+  const temp = tempPathFor(target);
+  pending.add(temp);
+  try {
+    const fd = await openFd(temp, 'wx', mode);
+    try {
+      for (let written = 0; written < bytes.length; ) {
+        written += (await writeFd(fd, bytes, written, bytes.length - written)).bytesWritten;
+      }
+      if ((mode & ~umask) !== mode) await fchmod(fd, mode); // the umask took bits away
+      if (durable) await fsync(fd);
+    } finally {
+      await closeFd(fd);
+    }
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  } finally {
+    pending.delete(temp);
+  }
+}
+
+/** Remove every temp file still in flight. Synchronous: called from signal handlers before exiting. */
+export function removePendingTempFiles(): void {
+  for (const temp of pending) {
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch {
+      // Nothing more can be done while exiting; the name says what it is.
+    }
+  }
+  pending.clear();
+}

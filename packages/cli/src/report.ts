@@ -1,0 +1,54 @@
+import type { MetadataItem } from '@image-sanitizer/core';
+
+/** `1 file`, `2 files`. */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+
+/** Sizes as a person reads them: `812 B`, `12.3 kB`, `4.1 MB` (powers of 1000). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** `APP1 Exif`, `tEXt keyword=Author`, `trailer`: the container and its label. */
+export function describeItem(item: MetadataItem): string {
+  return item.label !== undefined && item.label !== '' ? `${item.container} ${item.label}` : item.container;
+}
+
+/** A short list of items for one line, e.g. `APP1 Exif, COM, trailer`, with `+N more` past `max`. */
+export function listItems(items: readonly MetadataItem[], max = 6): string {
+  const names = items.slice(0, max).map(describeItem);
+  if (items.length > max) names.push(`+${items.length - max} more`);
+  return names.join(', ');
+}
+
+export function totalLength(items: readonly MetadataItem[]): number {
+  return items.reduce((sum, item) => sum + item.length, 0);
+}
+
+/** The JSON form of a metadata item: every field, positions in the shared vocabulary. */
+export function itemJson(item: MetadataItem): MetadataItem {
+  const { kind, container, offset, length, label } = item;
+  return label === undefined ? { kind, container, offset, length } : { kind, container, offset, length, label };
+}
+
+/** Print a machine-readable report: one JSON document on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printLine(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+export function printError(line: string): void {
+  process.stderr.write(`${line}\n`);
+}

@@ -1,0 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
+export default defineConfig({
+  // The worker is its own entry: the pool starts it by URL, next to bin.js.
+  entry: { bin: 'src/bin.ts', worker: 'src/worker.ts' },
+  format: ['esm'],
+  platform: 'node',
+  target: 'node20',
+  // Every output file starts with a shebang; tsup then marks it executable (chmod 755).
+  banner: { js: '#!/usr/bin/env node' },
+  define: { __CLI_VERSION__: JSON.stringify(version) },
+  external: ['@image-sanitizer/core', 'exifr'],
+  sourcemap: true,
+  clean: true,
+});

@@ -1,0 +1,31 @@
+// Bundle the deployable handler into one ESM file for the Lambda runtime
+// (nodejs22.x, arm64). The AWS SDK v3 is in the runtime, so it stays external.
+import { build } from 'esbuild';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outfile = join(packageDir, 'dist', 'bundle', 'index.mjs');
+mkdirSync(dirname(outfile), { recursive: true });
+
+const result = await build({
+  entryPoints: [join(packageDir, 'src', 'lambda.ts')],
+  outfile,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  external: ['@aws-sdk/*'],
+  // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  metafile: true,
+  logLevel: 'warning',
+});
+
+const bytes = statSync(outfile).size;
+const inputs = Object.keys(result.metafile.inputs).length;
+console.log(`lambda bundle: ${relative(process.cwd(), outfile)} ${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes, ${inputs} inputs, @aws-sdk/* external)`);

@@ -1,0 +1,124 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { isSanitizeError, MIME_TYPES, sanitizeImage } from '@image-sanitizer/core';
+import type { ImageFormat, MetadataItem, MetadataKind, SanitizeErrorCode } from '@image-sanitizer/core';
+import type { PipelineConfig } from './config.js';
+import { ObjectTooLargeError } from './errors.js';
+import type { ObjectRef } from './events.js';
+import { addTags, isNotFound, readObject, writeObject, type ObjectBody } from './s3.js';
+
+/** Why an object was rejected: the core's error code, or our own size cap. */
+export type RejectionReason = SanitizeErrorCode | 'OBJECT_TOO_LARGE';
+
+/** Why an event was skipped without touching any object. */
+export type IgnoreReason =
+  /** The event names a bucket other than `INPUT_BUCKET`. */
+  | 'FOREIGN_BUCKET'
+  /** The event names the output bucket: processing it would loop. */
+  | 'OUTPUT_BUCKET'
+  /** The object was deleted before it could be read: nothing left to sanitize or lose. */
+  | 'NOT_FOUND';
+
+/**
+ * What happened to one object. A failure that should be retried is not an
+ * outcome: `processObject()` throws it.
+ */
+export type ObjectOutcome =
+  | {
+      readonly outcome: 'sanitized';
+      readonly format: ImageFormat;
+      readonly bytesIn: number;
+      readonly bytesOut: number;
+      readonly removed: MetadataKind[];
+      readonly kept: MetadataKind[];
+    }
+  | { readonly outcome: 'rejected'; readonly reason: RejectionReason; readonly format?: ImageFormat; readonly bytesIn?: number }
+  | { readonly outcome: 'ignored'; readonly reason: IgnoreReason };
+
+/** Tags set on a rejected input object. */
+export const OUTCOME_TAG = 'sanitizer-outcome';
+export const REASON_TAG = 'sanitizer-reason';
+
+/** User metadata (`x-amz-meta-*`) written on every output object; nothing else is. */
+export const OUTPUT_METADATA = {
+  fromETag: 'sanitized-from-etag',
+  fromVersionId: 'sanitized-from-version-id',
+  format: 'sanitized-format',
+  removed: 'sanitized-removed',
+  kept: 'sanitized-kept',
+} as const;
+
+export interface ProcessDeps {
+  readonly s3: S3Client;
+  readonly config: PipelineConfig;
+}
+
+/**
+ * Sanitize one object into the output bucket, fail closed: an object the core
+ * cannot sanitize is never written; it is tagged in place and reported as
+ * `rejected`. S3 errors (throttling, 5xx, network) are thrown, for a retry.
+ */
+export async function processObject(deps: ProcessDeps, ref: ObjectRef): Promise<ObjectOutcome> {
+  const { s3, config } = deps;
+  if (ref.bucket === config.outputBucket) return { outcome: 'ignored', reason: 'OUTPUT_BUCKET' };
+  if (config.inputBucket !== undefined && ref.bucket !== config.inputBucket) return { outcome: 'ignored', reason: 'FOREIGN_BUCKET' };
+
+  let source: ObjectBody;
+  try {
+    source = await readObject(s3, ref, config.maxObjectBytes);
+  } catch (error) {
+    if (error instanceof ObjectTooLargeError) return reject(deps, ref, 'OBJECT_TOO_LARGE');
+    if (isNotFound(error)) return { outcome: 'ignored', reason: 'NOT_FOUND' };
+    throw error;
+  }
+
+  let result: ReturnType<typeof sanitizeImage>;
+  try {
+    result = sanitizeImage(source.bytes, { keepColorProfile: config.keepColorProfile, keepOrientation: config.keepOrientation });
+  } catch (error) {
+    if (!isSanitizeError(error)) throw error;
+    return reject(deps, { ...ref, ...(source.versionId ? { versionId: source.versionId } : {}) }, error.code, {
+      ...(error.format ? { format: error.format } : {}),
+      bytesIn: source.bytes.length,
+    });
+  }
+
+  const removed = kinds(result.removed);
+  const kept = kinds(result.kept);
+  await writeObject(
+    s3,
+    {
+      bucket: config.outputBucket,
+      key: ref.key,
+      contentType: MIME_TYPES[result.format],
+      metadata: {
+        ...(source.eTag ? { [OUTPUT_METADATA.fromETag]: source.eTag } : {}),
+        ...(source.versionId ? { [OUTPUT_METADATA.fromVersionId]: source.versionId } : {}),
+        [OUTPUT_METADATA.format]: result.format,
+        [OUTPUT_METADATA.removed]: removed.join(',') || 'none',
+        [OUTPUT_METADATA.kept]: kept.join(',') || 'none',
+      },
+    },
+    result.bytes,
+  );
+  return { outcome: 'sanitized', format: result.format, bytesIn: source.bytes.length, bytesOut: result.bytes.length, removed, kept };
+}
+
+async function reject(
+  deps: ProcessDeps,
+  ref: ObjectRef,
+  reason: RejectionReason,
+  details: { format?: ImageFormat; bytesIn?: number } = {},
+): Promise<ObjectOutcome> {
+  try {
+    await addTags(deps.s3, ref, { [OUTCOME_TAG]: 'rejected', [REASON_TAG]: reason });
+  } catch (error) {
+    if (isNotFound(error)) return { outcome: 'ignored', reason: 'NOT_FOUND' };
+    throw error;
+  }
+  return { outcome: 'rejected', reason, ...details };
+}
+
+/** The distinct kinds, in order of first appearance. */
+function kinds(items: readonly MetadataItem[]): MetadataKind[] {
+  return [...new Set(items.map((item) => item.kind))];
+}

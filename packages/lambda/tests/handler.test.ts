@@ -1,0 +1,371 @@
+// The handler invoked directly (as Lambda would) against a real s3rver on loopback.
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PipelineConfig } from '../src/config.js';
+import { createHandler } from '../src/handler.js';
+import { localS3Client } from '../src/local/clients.js';
+import { startLocalStack, type LocalStack } from '../src/local/stack.js';
+import { MemoryLogger } from '../src/logger.js';
+import { METRIC, MetricTotals } from '../src/metrics.js';
+import { eventBridgeEvent, getTestEvent, s3Notification, sqsEvent } from './helpers/events.js';
+import { FlakyProxy } from './helpers/flaky-proxy.js';
+import { jpegWithSecrets, metadataLeft, pngWithBadCrc, pngWithSecrets, plainJpeg, SECRETS, secretsIn } from './helpers/images.js';
+import { s3Helpers } from './helpers/s3.js';
+
+const INPUT = 'sanitizer-test-input';
+const OUTPUT = 'sanitizer-test-output';
+const CONFIG: PipelineConfig = { inputBucket: INPUT, outputBucket: OUTPUT, maxObjectBytes: 1024 * 1024, keepColorProfile: true, keepOrientation: true };
+
+let stack: LocalStack;
+let s3: S3Client;
+let io: ReturnType<typeof s3Helpers>;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ inputBucket: INPUT, outputBucket: OUTPUT, s3Port: 0, sqsPort: 0 });
+  s3 = localS3Client(stack.s3Endpoint);
+  io = s3Helpers(s3);
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  await stack?.close();
+});
+
+/** A handler on the test stack, with its log lines and metric totals. */
+function subject(config: Partial<PipelineConfig> = {}, client: S3Client = s3) {
+  const logger = new MemoryLogger();
+  const metrics = new MetricTotals();
+  const handler = createHandler({ s3: client, config: { ...CONFIG, ...config }, logger, metrics });
+  return { handler, logger, metrics };
+}
+
+/** An SQS event whose one message is the S3 notification for `encodedKey` in the input bucket. */
+const queued = (encodedKey: string, object: Record<string, unknown> = {}) => sqsEvent(s3Notification(INPUT, encodedKey, object));
+
+describe('handler: sanitizing', () => {
+  it('writes a clean copy under the same key, with the right Content-Type and none of the source metadata', async () => {
+    // Prepare
+    const { handler, logger, metrics } = subject();
+    const source = await io.put(INPUT, 'photos/holiday.jpg', jpegWithSecrets(), { metadata: { owner: 'SECRET-META-OWNER', 'gps-note': 'SECRET-META-GPS' } });
+
+    // Act
+    const response = (await handler(queued('photos/holiday.jpg'))) as SQSBatchResponse;
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    const output = await io.get(OUTPUT, 'photos/holiday.jpg');
+    expect(output).toBeDefined();
+    expect(output!.contentType).toBe('image/jpeg');
+    expect(output!.metadata).toEqual({
+      'sanitized-from-etag': source.eTag,
+      'sanitized-format': 'jpeg',
+      'sanitized-removed': expect.any(String),
+      'sanitized-kept': expect.any(String),
+    });
+    expect(output!.metadata['sanitized-removed'].split(',')).toEqual(expect.arrayContaining(['exif', 'xmp', 'comment']));
+    expect(await metadataLeft(output!.bytes)).toEqual([]);
+    expect(secretsIn(output!.bytes)).toEqual([]);
+    expect(metrics.get(METRIC.sanitized)).toBe(1);
+    expect(metrics.get(METRIC.bytesOut)).toBe(output!.bytes.length);
+    // The input is untouched.
+    expect(await io.tags(INPUT, 'photos/holiday.jpg')).toEqual({});
+    // One log line for the object, with what happened and nothing of the metadata values.
+    expect(logger.lines).toEqual([
+      expect.objectContaining({ level: 'info', bucket: INPUT, key: 'photos/holiday.jpg', outcome: 'sanitized', format: 'jpeg', durationMs: expect.any(Number) }),
+    ]);
+    expect(JSON.stringify(logger.lines)).not.toMatch(/SECRET/);
+  });
+
+  it('sanitizes a PNG and labels it image/png', async () => {
+    // Prepare
+    const { handler } = subject();
+    await io.put(INPUT, 'scans/page.png', pngWithSecrets());
+
+    // Act
+    await handler(queued('scans/page.png'));
+
+    // Assess
+    const output = await io.get(OUTPUT, 'scans/page.png');
+    expect(output?.contentType).toBe('image/png');
+    expect(output?.metadata['sanitized-removed']).toBe('text');
+    expect(secretsIn(output!.bytes)).toEqual([]);
+  });
+
+  it.each([
+    ['a space.jpg', 'a+space.jpg'],
+    ['c++ notes+1.jpg', 'c%2B%2B+notes%2B1.jpg'],
+    ['100% real.jpg', '100%25+real.jpg'],
+    ['café/naïve 東京.jpg', 'caf%C3%A9/na%C3%AFve+%E6%9D%B1%E4%BA%AC.jpg'],
+    ["odd (1) [x] ~!*'.jpg", 'odd+%281%29+%5Bx%5D+%7E%21*%27.jpg'],
+  ])('finds the object named %j from the encoded key %s', async (key, encoded) => {
+    // Prepare
+    const { handler } = subject();
+    await io.put(INPUT, key, jpegWithSecrets(7));
+
+    // Act
+    const response = await handler(queued(encoded));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    const output = await io.get(OUTPUT, key);
+    expect(output?.contentType).toBe('image/jpeg');
+    expect(secretsIn(output!.bytes)).toEqual([]);
+  });
+
+  it('gives the same output, without error, when the event is delivered again', async () => {
+    // Prepare
+    const { handler } = subject();
+    await io.put(INPUT, 'again/photo.jpg', jpegWithSecrets(3));
+    await handler(queued('again/photo.jpg'));
+    const first = await io.get(OUTPUT, 'again/photo.jpg');
+
+    // Act
+    const response = await handler(queued('again/photo.jpg'));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    const second = await io.get(OUTPUT, 'again/photo.jpg');
+    expect(second!.bytes.equals(first!.bytes)).toBe(true);
+    expect(second!.metadata).toEqual(first!.metadata);
+  });
+
+  it('handles a direct S3 notification and an EventBridge event', async () => {
+    // Prepare
+    const { handler } = subject();
+    await io.put(INPUT, 'direct/one.jpg', jpegWithSecrets(4));
+    await io.put(INPUT, 'bridge/two three.jpg', jpegWithSecrets(5));
+
+    // Act
+    const direct = await handler(s3Notification(INPUT, 'direct/one.jpg'));
+    const bridged = await handler(eventBridgeEvent(INPUT, 'bridge/two+three.jpg'));
+
+    // Assess
+    expect(direct).toBeUndefined();
+    expect(bridged).toBeUndefined();
+    expect(await io.exists(OUTPUT, 'direct/one.jpg')).toBe(true);
+    expect(await io.exists(OUTPUT, 'bridge/two three.jpg')).toBe(true);
+  });
+
+  it('ignores s3:TestEvent, direct or queued, touching nothing', async () => {
+    // Prepare
+    const { handler, logger, metrics } = subject();
+    const before = await io.keys(OUTPUT);
+
+    // Act
+    const direct = await handler(getTestEvent('s3-test-event'));
+    const queuedTest = await handler(getTestEvent('sqs-s3-test-event'));
+
+    // Assess
+    expect(direct).toBeUndefined();
+    expect(queuedTest).toEqual({ batchItemFailures: [] });
+    expect(await io.keys(OUTPUT)).toEqual(before);
+    expect(logger.lines).toEqual([]);
+    expect(metrics.totals.size).toBe(0);
+  });
+});
+
+describe('handler: fail closed', () => {
+  it.each([
+    ['a text file', 'notes/readme.txt', Buffer.from('not an image at all'), 'UNSUPPORTED_FORMAT'],
+    ['a truncated JPEG', 'broken/cut.jpg', jpegWithSecrets(9).subarray(0, 300), 'TRUNCATED'],
+    ['a PNG with a bad CRC', 'broken/crc.png', pngWithBadCrc(), 'CHECKSUM_MISMATCH'],
+  ])('rejects %s: tagged in place, not published, not retried', async (_what, key, bytes, reason) => {
+    // Prepare
+    const { handler, logger, metrics } = subject();
+    await io.put(INPUT, key, bytes, { tags: { project: 'alpha' } });
+
+    // Act
+    const response = await handler(queued(encodeURIComponent(key).replace(/%2F/g, '/')));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(await io.exists(OUTPUT, key)).toBe(false);
+    expect(await io.tags(INPUT, key)).toEqual({ project: 'alpha', 'sanitizer-outcome': 'rejected', 'sanitizer-reason': reason });
+    expect((await io.get(INPUT, key))!.bytes.equals(Buffer.from(bytes))).toBe(true);
+    expect(metrics.get(METRIC.rejected)).toBe(1);
+    expect(logger.lines).toEqual([expect.objectContaining({ level: 'warn', key, outcome: 'rejected', reason })]);
+  });
+
+  it('rejects an object over the size cap by its Content-Length, without reading it', async () => {
+    // Prepare
+    const proxy = await FlakyProxy.start(stack.s3Port);
+    const client = localS3Client(proxy.endpoint);
+    const { handler } = subject({ maxObjectBytes: 1000 }, client);
+    const big = plainJpeg(1, 64);
+    expect(big.length).toBeGreaterThan(1000);
+    await io.put(INPUT, 'big/by-length.jpg', big);
+
+    try {
+      // Act: an event without a size, so only the GET response can tell.
+      const response = await handler(queued('big/by-length.jpg'));
+
+      // Assess
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(await io.exists(OUTPUT, 'big/by-length.jpg')).toBe(false);
+      expect(await io.tags(INPUT, 'big/by-length.jpg')).toMatchObject({ 'sanitizer-outcome': 'rejected', 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
+      expect(proxy.requests.filter((r) => r.startsWith('GET /') && !r.includes('tagging'))).toHaveLength(1);
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
+  });
+
+  it('rejects an object over the size cap by counting, when the length is not announced', async () => {
+    // Prepare
+    const proxy = await FlakyProxy.start(stack.s3Port);
+    proxy.hideContentLength = true;
+    const client = localS3Client(proxy.endpoint);
+    const { handler } = subject({ maxObjectBytes: 1000 }, client);
+    await io.put(INPUT, 'big/by-count.jpg', plainJpeg(2, 64));
+    await io.put(INPUT, 'big/small-enough.jpg', plainJpeg(2, 8));
+
+    try {
+      // Act
+      await handler(queued('big/by-count.jpg'));
+      await handler(queued('big/small-enough.jpg'));
+
+      // Assess
+      expect(await io.exists(OUTPUT, 'big/by-count.jpg')).toBe(false);
+      expect(await io.tags(INPUT, 'big/by-count.jpg')).toMatchObject({ 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
+      expect(await io.exists(OUTPUT, 'big/small-enough.jpg')).toBe(true);
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
+  });
+
+  it('rejects an object whose event already says it is too large, without a GET', async () => {
+    // Prepare
+    const proxy = await FlakyProxy.start(stack.s3Port);
+    const client = localS3Client(proxy.endpoint);
+    const { handler } = subject({ maxObjectBytes: 1000 }, client);
+    await io.put(INPUT, 'big/by-event.jpg', plainJpeg(3, 64));
+
+    try {
+      // Act
+      await handler(queued('big/by-event.jpg', { size: 5_000_000 }));
+
+      // Assess
+      expect(await io.tags(INPUT, 'big/by-event.jpg')).toMatchObject({ 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
+      expect(proxy.requests.filter((r) => r.startsWith('GET /') && !r.includes('tagging'))).toEqual([]);
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
+  });
+
+  it('fails only the poison message of a batch; its neighbours succeed', async () => {
+    // Prepare
+    const { handler } = subject();
+    await io.put(INPUT, 'batch/first.jpg', jpegWithSecrets(11));
+    await io.put(INPUT, 'batch/third.jpg', jpegWithSecrets(12));
+    const event = sqsEvent(s3Notification(INPUT, 'batch/first.jpg'), '{"Records": [', s3Notification(INPUT, 'batch/third.jpg'));
+
+    // Act
+    const response = await handler(event);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'message-1' }] });
+    expect(await io.exists(OUTPUT, 'batch/first.jpg')).toBe(true);
+    expect(await io.exists(OUTPUT, 'batch/third.jpg')).toBe(true);
+  });
+
+  it.each([
+    ['answers 503', 'unavailable' as const],
+    ['drops the connection', 'reset' as const],
+  ])('fails the record for a retry when S3 %s, publishing nothing and tagging nothing', async (_what, mode) => {
+    // Prepare
+    const proxy = await FlakyProxy.start(stack.s3Port);
+    const client = localS3Client(proxy.endpoint, { maxAttempts: 1 });
+    const { handler, logger, metrics } = subject({}, client);
+    const key = `transient/${mode}.jpg`;
+    await io.put(INPUT, key, jpegWithSecrets(13));
+    proxy.mode = mode;
+
+    try {
+      // Act
+      const failed = await handler(sqsEvent(s3Notification(INPUT, key)));
+      const thrown = await handler(s3Notification(INPUT, key)).catch((error: unknown) => error);
+      proxy.mode = 'forward';
+      const retried = await handler(sqsEvent(s3Notification(INPUT, key)));
+
+      // Assess
+      expect(failed).toEqual({ batchItemFailures: [{ itemIdentifier: 'message-0' }] });
+      expect(thrown).toBeInstanceOf(AggregateError);
+      expect(metrics.get(METRIC.failed)).toBe(2);
+      expect(logger.lines[0]).toMatchObject({ level: 'error', key, outcome: 'failed', ...(mode === 'unavailable' ? { httpStatus: 503 } : {}) });
+      expect(retried).toEqual({ batchItemFailures: [] });
+      expect(await io.exists(OUTPUT, key)).toBe(true);
+      expect(await io.tags(INPUT, key)).toEqual({});
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
+  });
+});
+
+describe('handler: what it does not touch', () => {
+  it('ignores events from a bucket other than INPUT_BUCKET, and from the output bucket', async () => {
+    // Prepare
+    const { handler, logger } = subject();
+    await io.put(OUTPUT, 'loop/already-clean.jpg', plainJpeg(20));
+
+    // Act
+    const foreign = await handler(sqsEvent(s3Notification('someone-elses-bucket', 'x.jpg')));
+    const loop = await handler(sqsEvent(s3Notification(OUTPUT, 'loop/already-clean.jpg')));
+    const loopWithoutInputBucket = await subject({ inputBucket: undefined }).handler(sqsEvent(s3Notification(OUTPUT, 'loop/already-clean.jpg')));
+
+    // Assess
+    expect([foreign, loop, loopWithoutInputBucket]).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }, { batchItemFailures: [] }]);
+    expect(logger.lines.map((line) => line.reason)).toEqual(['FOREIGN_BUCKET', 'OUTPUT_BUCKET']);
+    expect(await io.tags(OUTPUT, 'loop/already-clean.jpg')).toEqual({});
+  });
+
+  it('ignores an object deleted before it was read', async () => {
+    // Prepare
+    const { handler, logger } = subject();
+
+    // Act
+    const response = await handler(queued('gone/never-there.jpg'));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(logger.lines).toEqual([expect.objectContaining({ outcome: 'ignored', reason: 'NOT_FOUND' })]);
+  });
+});
+
+describe('handler: Powertools logging', () => {
+  it('writes one structured JSON line per object, without metadata values', async () => {
+    // Prepare
+    const { Logger } = await import('@aws-lambda-powertools/logger');
+    const written: string[] = [];
+    const streams = [process.stdout, process.stderr];
+    const writes = streams.map((stream) => stream.write);
+    for (const stream of streams) {
+      stream.write = ((chunk: string | Uint8Array) => {
+        written.push(String(chunk));
+        return true;
+      }) as typeof stream.write;
+    }
+    const logger = new Logger({ serviceName: 'image-sanitizer-test' });
+    const handler = createHandler({ s3, config: CONFIG, logger, metrics: new MetricTotals() });
+    await io.put(INPUT, 'logged/photo.jpg', jpegWithSecrets(21), { metadata: { secret: SECRETS.artist } });
+    await io.put(INPUT, 'logged/bad.jpg', 'garbage');
+
+    try {
+      // Act
+      await handler(sqsEvent(s3Notification(INPUT, 'logged/photo.jpg'), s3Notification(INPUT, 'logged/bad.jpg')));
+    } finally {
+      streams.forEach((stream, index) => (stream.write = writes[index]));
+    }
+
+    // Assess
+    const lines = written.join('').trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'INFO', service: 'image-sanitizer-test', bucket: INPUT, key: 'logged/photo.jpg', outcome: 'sanitized', format: 'jpeg', size: expect.any(Number), removed: expect.arrayContaining(['exif']), durationMs: expect.any(Number) }),
+      expect.objectContaining({ level: 'WARN', key: 'logged/bad.jpg', outcome: 'rejected', reason: 'UNSUPPORTED_FORMAT' }),
+    ]);
+    expect(written.join('')).not.toMatch(/SECRET/);
+  });
+});

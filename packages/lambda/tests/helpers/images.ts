@@ -1,0 +1,120 @@
+// Small test images with planted secrets, built with real encoders
+// (jpeg-js, pngjs, piexifjs) so the core sees what cameras and editors write.
+import exifr from 'exifr';
+import jpeg from 'jpeg-js';
+import piexif from 'piexifjs';
+import { PNG } from 'pngjs';
+
+/** Strings planted in metadata; none may survive sanitization. */
+export const SECRETS = {
+  artist: 'SECRET-ARTIST-7f3a',
+  gps: 'SECRET-GPS-DATUM-91c2',
+  xmp: 'SECRET-XMP-CREATOR-44d1',
+  comment: 'SECRET-COMMENT-0b5e',
+  pngText: 'SECRET-PNG-TEXT-e8a9',
+} as const;
+
+function pixels(width: number, height: number, seed: number): Buffer {
+  const data = Buffer.alloc(width * height * 4);
+  for (let i = 0; i < data.length; i += 4) {
+    data[i] = (i * 7 + seed) & 0xff;
+    data[i + 1] = (i * 3 + seed * 5) & 0xff;
+    data[i + 2] = (i + seed * 11) & 0xff;
+    data[i + 3] = 0xff;
+  }
+  return data;
+}
+
+/** A baseline JPEG, no metadata beyond JFIF. `seed` varies the pixels (and so the bytes). */
+export function plainJpeg(seed = 1, size = 8): Buffer {
+  return Buffer.from(jpeg.encode({ data: pixels(size, size, seed), width: size, height: size }, 90).data);
+}
+
+function segment(marker: number, payload: Buffer): Buffer {
+  const header = Buffer.from([0xff, marker, 0, 0]);
+  header.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([header, payload]);
+}
+
+/** A JPEG with EXIF (artist, GPS), an XMP packet and a comment, each carrying a secret. */
+export function jpegWithSecrets(seed = 1): Buffer {
+  const exif = piexif.dump({
+    '0th': { [piexif.ImageIFD.Artist]: SECRETS.artist, [piexif.ImageIFD.Make]: 'TestCam' },
+    GPS: {
+      [piexif.GPSIFD.GPSLatitudeRef]: 'N',
+      [piexif.GPSIFD.GPSLatitude]: [
+        [48, 1],
+        [51, 1],
+        [2964, 100],
+      ],
+      [piexif.GPSIFD.GPSLongitudeRef]: 'E',
+      [piexif.GPSIFD.GPSLongitude]: [
+        [2, 1],
+        [17, 1],
+        [4028, 100],
+      ],
+      [piexif.GPSIFD.GPSMapDatum]: SECRETS.gps,
+    },
+  });
+  const withExif = Buffer.from(piexif.insert(exif, plainJpeg(seed).toString('binary')), 'binary');
+  const xmp = Buffer.from(
+    'http://ns.adobe.com/xap/1.0/\0' +
+      '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">' +
+      `<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:creator="${SECRETS.xmp}"/></rdf:RDF></x:xmpmeta>`,
+    'latin1',
+  );
+  const comment = Buffer.from(SECRETS.comment, 'latin1');
+  // SOI, then XMP (APP1) and COM, then the rest (APP0 JFIF, APP1 Exif, image).
+  return Buffer.concat([withExif.subarray(0, 2), segment(0xe1, xmp), segment(0xfe, comment), withExif.subarray(2)]);
+}
+
+/** A PNG with a tEXt chunk carrying a secret. */
+export function pngWithSecrets(): Buffer {
+  const png = new PNG({ width: 8, height: 8 });
+  png.data = pixels(8, 8, 3);
+  const plain = PNG.sync.write(png);
+  const text = chunk('tEXt', Buffer.from(`Author\0${SECRETS.pngText}`, 'latin1'));
+  const afterIhdr = 8 + 25; // signature + IHDR (4 length + 4 type + 13 data + 4 CRC)
+  return Buffer.concat([plain.subarray(0, afterIhdr), text, plain.subarray(afterIhdr)]);
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+function crc32(data: Buffer): number {
+  let crc = 0xffffffff;
+  for (const byte of data) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A PNG whose IDAT CRC no longer matches: the core must refuse it. */
+export function pngWithBadCrc(): Buffer {
+  const bytes = Buffer.from(pngWithSecrets());
+  const idat = bytes.indexOf('IDAT', 0, 'latin1');
+  bytes[idat + 4] ^= 0xff; // flip the first data byte, keep the stored CRC
+  return bytes;
+}
+
+/**
+ * What a metadata reader (exifr) still finds in an image. A sanitized image
+ * may carry at most a fresh orientation tag.
+ */
+export async function metadataLeft(bytes: Uint8Array): Promise<string[]> {
+  const found = await exifr.parse(Buffer.from(bytes), { tiff: true, exif: true, gps: true, xmp: true, iptc: true, icc: false, jfif: false, ihdr: false });
+  return Object.keys(found ?? {}).filter((key) => key !== 'Orientation');
+}
+
+/** The planted secrets still present anywhere in the bytes. */
+export function secretsIn(bytes: Uint8Array, secrets: readonly string[] = Object.values(SECRETS)): string[] {
+  const haystack = Buffer.from(bytes).toString('latin1');
+  return secrets.filter((secret) => haystack.includes(secret));
+}

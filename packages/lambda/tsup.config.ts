@@ -1,0 +1,15 @@
+import { defineConfig } from 'tsup';
+
+// The library (createHandler & co.) and the local pipeline. The deployable
+// Lambda bundle is built separately by scripts/bundle.mjs.
+export default defineConfig({
+  entry: { index: 'src/index.ts', 'local/start': 'src/local/start.ts' },
+  format: ['esm'],
+  dts: { entry: { index: 'src/index.ts' } },
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+  platform: 'node',
+  // Resolve every package (s3rver, fauxqs, the SDK, the core) from node_modules at run time.
+  skipNodeModulesBundle: true,
+});
