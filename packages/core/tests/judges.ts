@@ -155,3 +155,80 @@ export function gifFrames(bytes: Uint8Array): Uint8Array[] | undefined {
     return undefined;
   }
 }
+
+/**
+ * Where the compressed image data lies, delimited the simple way a decoder
+ * would (test-side, independent of the core): JPEG entropy-coded segments,
+ * PNG IDAT/fdAT payloads, WebP VP8/VP8L/ALPH payloads, GIF image data. Bytes
+ * there are pixels to every reader, whatever they spell.
+ */
+export function imageDataRanges(bytes: Uint8Array, format: string): [number, number][] {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const ranges: [number, number][] = [];
+  const n = view.length;
+  if (format === 'jpeg') {
+    let p = 2;
+    while (p + 1 < n) {
+      if (view[p] !== 0xff) return ranges;
+      const m = view[p + 1];
+      if (m === 0xff) {
+        p++;
+        continue;
+      }
+      if (m === 0xd9) return ranges;
+      if ((m >= 0xd0 && m <= 0xd8) || m === 0x01) {
+        p += 2;
+        continue;
+      }
+      if (p + 4 > n) return ranges;
+      const end = p + 2 + view.readUInt16BE(p + 2);
+      if (m !== 0xda) {
+        p = end;
+        continue;
+      }
+      let q = end;
+      while (q + 1 < n && !(view[q] === 0xff && view[q + 1] !== 0x00 && (view[q + 1] < 0xd0 || view[q + 1] > 0xd7))) q++;
+      ranges.push([end, q]);
+      p = q;
+    }
+  } else if (format === 'png') {
+    for (let p = 8; p + 12 <= n; ) {
+      const size = view.readUInt32BE(p);
+      const type = view.toString('latin1', p + 4, p + 8);
+      if (type === 'IDAT' || type === 'fdAT') ranges.push([p + 8, p + 8 + size]);
+      p += 12 + size;
+    }
+  } else if (format === 'webp') {
+    const visit = (chunks: ReturnType<typeof riffChunks>) => {
+      for (const c of chunks) {
+        const start = c.data.byteOffset - bytes.byteOffset;
+        if (['VP8 ', 'VP8L', 'ALPH', 'ANMF'].includes(c.type)) ranges.push([start, start + c.data.length]);
+      }
+    };
+    visit(riffChunks(bytes));
+  } else if (format === 'gif') {
+    const table = (packed: number) => (packed & 0x80 ? 3 << ((packed & 7) + 1) : 0);
+    let p = 13 + table(view[10]);
+    while (p < n && view[p] !== 0x3b) {
+      const image = view[p] === 0x2c;
+      let q = image ? p + 10 + table(view[p + 9]) + 1 : p + 2;
+      const start = q;
+      while (q < n && view[q] !== 0) q += 1 + view[q];
+      if (image) ranges.push([start, q]);
+      p = q + 1;
+    }
+  }
+  return ranges;
+}
+
+/** Offsets of every occurrence of `text` in the bytes that lie outside the image data. */
+export function occurrencesOutsideImageData(bytes: Uint8Array, format: string, text: string): number[] {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const ranges = imageDataRanges(bytes, format);
+  const needle = Buffer.from(text, 'utf8');
+  const outside: number[] = [];
+  for (let at = view.indexOf(needle); at >= 0; at = view.indexOf(needle, at + 1)) {
+    if (!ranges.some(([start, end]) => at >= start && at + needle.length <= end)) outside.push(at);
+  }
+  return outside;
+}

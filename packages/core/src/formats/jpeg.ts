@@ -161,6 +161,7 @@ class JpegWalker {
   private orientation: number | undefined;
   private exifOffset = 0;
   private seenFrame = false;
+  private hierarchical = false;
   private scans = 0;
   private readonly entropySizes: number[] = [];
 
@@ -210,7 +211,13 @@ class JpegWalker {
       if (marker === SOS) {
         pos = this.scan(pos, end);
       } else if (isTableOrFrame(marker)) {
-        if (isSof(marker)) this.seenFrame = true;
+        if (marker === DHP) this.hierarchical = true;
+        if (isSof(marker)) {
+          // Only the hierarchical process (announced by DHP) has more than one frame. A second frame
+          // elsewhere means a second image spliced in, e.g. an MPF image whose SOI and EOI were lost.
+          if (this.seenFrame && !this.hierarchical) this.fail('MALFORMED', 'A second frame header in a non-hierarchical JPEG', pos);
+          this.seenFrame = true;
+        }
         this.body.push(input.subarray(pos, end));
         pos = end;
       } else if (isApp(marker) || marker === COM) {
