@@ -69,34 +69,77 @@ const isTableOrFrame = (m: number) =>
   isSof(m) || m === DHT || m === DQT || m === DAC || m === DRI || m === DNL || m === DHP || m === EXP;
 
 /**
- * True when a kept segment's content is exactly what T.81 says it holds, so
- * that no bytes ride along inside a table: DQT (B.2.4.1), DHT (B.2.4.2),
- * DAC (B.2.4.3), SOFn/DHP (B.2.2), SOS (B.2.3), DRI (B.2.4.4), DNL (B.2.5), EXP (B.3.3).
+ * True when a kept segment's content is exactly what T.81 says it holds, with
+ * values in range, so that no other bytes can pass as a table: DQT (B.2.4.1),
+ * DHT (B.2.4.2), DAC (B.2.4.3), SOFn/DHP (B.2.2), SOS (B.2.3), DRI (B.2.4.4),
+ * DNL (B.2.5), EXP (B.3.3).
  */
 function wellFormed(marker: number, input: Uint8Array, start: number, end: number): boolean {
   const size = end - start;
+  const high = (at: number) => input[at] >> 4;
+  const low = (at: number) => input[at] & 0x0f;
   if (marker === DQT) {
     let at = start;
     while (at < end) {
-      const precision = input[at] >> 4;
-      if (precision > 1 || (input[at] & 0x0f) > 3) return false;
-      at += 1 + 64 * (precision + 1);
+      const precision = high(at);
+      if (precision > 1 || low(at) > 3) return false;
+      const tableEnd = at + 1 + 64 * (precision + 1);
+      if (tableEnd > end) return false;
+      for (let i = at + 1; i < tableEnd; i += precision + 1) {
+        if (input[i] === 0 && (precision === 0 || input[i + 1] === 0)) return false; // a zero quantiser divides by zero
+      }
+      at = tableEnd;
     }
     return at === end;
   }
   if (marker === DHT) {
     let at = start;
     while (at < end) {
-      if (at + 17 > end || input[at] >> 4 > 1 || (input[at] & 0x0f) > 3) return false;
+      if (at + 17 > end || high(at) > 1 || low(at) > 3) return false;
       let values = 0;
-      for (let i = 1; i <= 16; i++) values += input[at + i];
+      let codes = 2; // codes still free at the current length (Kraft inequality)
+      for (let i = 1; i <= 16; i++) {
+        const count = input[at + i];
+        if (count > codes) return false;
+        values += count;
+        codes = (codes - count) * 2;
+      }
+      if (values > 256) return false;
       at += 17 + values;
     }
     return at === end;
   }
-  if (marker === DAC) return size % 2 === 0;
-  if (isSof(marker) || marker === DHP) return size >= 6 && input[start + 5] >= 1 && size === 6 + 3 * input[start + 5];
-  if (marker === SOS) return size >= 1 && input[start] >= 1 && input[start] <= 4 && size === 4 + 2 * input[start];
+  if (marker === DAC) {
+    if (size % 2 !== 0) return false;
+    for (let at = start; at < end; at += 2) {
+      const tableClass = high(at);
+      const value = input[at + 1];
+      if (tableClass > 1 || low(at) > 3) return false;
+      if (tableClass === 0 ? (value & 0x0f) > value >> 4 : value < 1 || value > 63) return false;
+    }
+    return true;
+  }
+  if (isSof(marker) || marker === DHP) {
+    const components = input[start + 5];
+    if (size < 6 || components < 1 || size !== 6 + 3 * components) return false;
+    const precision = input[start];
+    if (precision < 2 || precision > 16) return false;
+    for (let at = start + 6; at < end; at += 3) {
+      const h = high(at + 1);
+      const v = low(at + 1);
+      if (h < 1 || h > 4 || v < 1 || v > 4 || input[at + 2] > 3) return false;
+    }
+    return true;
+  }
+  if (marker === SOS) {
+    const components = input[start];
+    if (size < 1 || components < 1 || components > 4 || size !== 4 + 2 * components) return false;
+    for (let at = start + 1; at < start + 1 + 2 * components; at += 2) {
+      if (high(at + 1) > 3 || low(at + 1) > 3) return false;
+    }
+    const spectralEnd = input[end - 2];
+    return input[end - 3] <= 63 && spectralEnd <= 63 && high(end - 1) <= 13 && low(end - 1) <= 13;
+  }
   if (marker === DRI || marker === DNL) return size === 2;
   if (marker === EXP) return size === 1;
   return true;

@@ -55,6 +55,14 @@ function chunkAt(input: Uint8Array, at: number, limit: number): Chunk {
   return { type, offset: at, start, size, end: Math.min(end, limit) };
 }
 
+const PADDING = new Uint8Array(1); // a zero byte
+
+/** Copies a chunk as it is, except its padding byte, which is written as zero whatever the input held. */
+function pushChunk(sink: ByteSink, input: Uint8Array, c: Chunk): void {
+  sink.push(input.subarray(c.offset, c.start + c.size));
+  if (c.size & 1) sink.push(PADDING);
+}
+
 /** A chunk we write: FourCC, size, payload, padding. */
 function chunk(type: string, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(CHUNK_HEADER_SIZE + payload.length + (payload.length & 1));
@@ -83,7 +91,6 @@ function walk(input: Uint8Array, options: ResolvedOptions): Plan {
 
   for (let at = RIFF_HEADER_SIZE; at < riffEnd; ) {
     const c = chunkAt(input, at, riffEnd);
-    const whole = input.subarray(c.offset, c.end);
     const item = { container: c.type.replace(/[^\x21-\x7e]/g, '').padEnd(1, '?'), offset: c.offset, length: c.end - c.offset };
     if (c.offset === RIFF_HEADER_SIZE && c.type === 'VP8X') {
       if (c.size < VP8X_SIZE) fail('MALFORMED', 'VP8X chunk is too short', c.offset);
@@ -92,13 +99,13 @@ function walk(input: Uint8Array, options: ResolvedOptions): Plan {
       fail('MALFORMED', 'VP8X is not the first chunk', c.offset);
     } else if (IMAGE_CHUNKS.has(c.type) || c.type === 'ANIM') {
       if (c.type !== 'ALPH' && c.type !== 'ANIM') hasImage = true;
-      body.push(whole);
+      pushChunk(body, input, c);
     } else if (c.type === 'ANMF') {
-      body.push(frame(input, c, removed));
+      pushFrame(body, input, c, removed);
       hasImage = true;
     } else if (c.type === 'ICCP' && options.keepColorProfile && vp8x !== undefined && !hasIcc) {
       hasIcc = true;
-      body.push(whole);
+      pushChunk(body, input, c);
       kept.push({ kind: 'icc', ...item });
     } else if (c.type === 'EXIF') {
       // Some writers put the JPEG-style `Exif\0\0` prefix in front of the TIFF structure.
@@ -151,27 +158,29 @@ function walk(input: Uint8Array, options: ResolvedOptions): Plan {
   return plan;
 }
 
-/** An ANMF frame: its header and its image sub-chunks; anything else inside is removed. */
-function frame(input: Uint8Array, anmf: Chunk, removed: MetadataItem[]): Uint8Array {
+/**
+ * An ANMF frame, rebuilt from views: its 16-byte header and its image
+ * sub-chunks (padding zeroed); any other sub-chunk is removed.
+ */
+function pushFrame(sink: ByteSink, input: Uint8Array, anmf: Chunk, removed: MetadataItem[]): void {
   const payloadEnd = anmf.start + anmf.size;
   if (anmf.size < ANMF_HEADER_SIZE) fail('MALFORMED', 'ANMF chunk is too short', anmf.offset);
   const parts = new ByteSink();
-  let dropped = false;
   for (let at = anmf.start + ANMF_HEADER_SIZE; at < payloadEnd; ) {
     const c = chunkAt(input, at, payloadEnd);
     if (IMAGE_CHUNKS.has(c.type)) {
-      parts.push(input.subarray(c.offset, c.end));
+      pushChunk(parts, input, c);
     } else {
-      dropped = true;
-      removed.push({ kind: 'unknown', container: `ANMF/${c.type.trim()}`, offset: c.offset, length: c.end - c.offset });
+      removed.push({ kind: 'unknown', container: `ANMF/${c.type.replace(/[^\x21-\x7e]/g, '')}`, offset: c.offset, length: c.end - c.offset });
     }
     at = c.end;
   }
-  if (!dropped) return input.subarray(anmf.offset, anmf.end);
-  const payload = new ByteSink();
-  payload.push(input.subarray(anmf.start, anmf.start + ANMF_HEADER_SIZE));
-  payload.pushAll(parts);
-  return chunk('ANMF', payload.toBytes());
+  const header = new Uint8Array(CHUNK_HEADER_SIZE);
+  header.set(asciiBytes('ANMF'));
+  writeU32le(header, 4, ANMF_HEADER_SIZE + parts.length); // sub-chunks are padded: always even
+  sink.push(header);
+  sink.push(input.subarray(anmf.start, anmf.start + ANMF_HEADER_SIZE));
+  sink.pushAll(parts);
 }
 
 export const webp: FormatHandler = {
