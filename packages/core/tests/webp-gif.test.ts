@@ -55,6 +55,14 @@ describe('WebP policy', () => {
     expect(Buffer.from(result.bytes).includes(Buffer.from(VP8L))).toBe(true);
   });
 
+  it('writes padding bytes as zero, so nothing rides in them', () => {
+    const odd = riffChunk('VP8L', Uint8Array.from([0x2f, 0x00, 0x00, 0x00, 0x00]));
+    odd[odd.length - 1] = 0x53; // 'S' in the padding byte
+    const output = sanitizeImage(webpFile(vp8x(0), odd)).bytes;
+    expect(output[output.length - 1]).toBe(0);
+    expect(Buffer.from(output.subarray(0, output.length - 1)).includes(Buffer.from(odd.subarray(0, odd.length - 1)))).toBe(true);
+  });
+
   it('refuses truncated or imageless files with a code', () => {
     for (let cut = 12; cut < input.length - 19; cut += 3) {
       expect(['TRUNCATED', 'MALFORMED']).toContain(codeOf(() => sanitizeImage(input.subarray(0, cut))));
