@@ -179,6 +179,26 @@ describe('JPEG refusals (fail closed)', () => {
     expect(codeOf(() => sanitizeImage(concat([0xff, 0xd8], jfif, jpegSegment(0xdd, Uint8Array.from([0, 4, 9])), rest)))).toBe('MALFORMED');
   });
 
+  it('refuses a second frame spliced in when an MPF image lost its SOI and EOI (found by fuzzing)', () => {
+    const { rest } = splitJpeg(base);
+    const primaryWithoutEoi = concat([0xff, 0xd8], rest.subarray(0, rest.length - 2));
+    const exifOfSecond = concat(ascii('Exif\0\0MM'), ascii('SECRET-SECOND-MODEL'));
+    expect(codeOf(() => sanitizeImage(concat(primaryWithoutEoi, exifOfSecond, rest)))).toBe('MALFORMED');
+  });
+
+  it('refuses metadata passing as a DAC table (found by fuzzing)', () => {
+    const { jfif, rest } = splitJpeg(base);
+    expect(codeOf(() => sanitizeImage(concat([0xff, 0xd8], jfif, jpegSegment(0xcc, 'SECRET-XMP-CITY!'), rest)))).toBe('MALFORMED');
+    expect(sanitizeImage(concat([0xff, 0xd8], jfif, jpegSegment(0xcc, Uint8Array.from([0x00, 0x10, 0x10, 0x05])), rest)).bytes.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a DHT whose code counts break the Kraft inequality', () => {
+    const { jfif, rest } = splitJpeg(base);
+    const counts = new Uint8Array(16).fill(0);
+    counts[0] = 3; // three codes of length 1 cannot exist
+    expect(codeOf(() => sanitizeImage(concat([0xff, 0xd8], jfif, jpegSegment(0xc4, concat([0x00], counts, [1, 2, 3])), rest)))).toBe('MALFORMED');
+  });
+
   it('refuses markers it cannot judge (JPEG-LS, reserved) as UNSUPPORTED_FORMAT', () => {
     const { jfif, rest } = splitJpeg(base);
     expect(codeOf(() => sanitizeImage(concat([0xff, 0xd8], jfif, jpegSegment(0xf7, 'LS'), rest)))).toBe('UNSUPPORTED_FORMAT');
