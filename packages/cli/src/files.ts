@@ -125,10 +125,11 @@ export async function collectFiles(
   return found;
 }
 
-/** What reading a file produced: its bytes, or the news that a walked file is not an image. */
+/** What reading a file produced: its bytes, the news that a walked file is not an image, or why it failed. */
 export type ReadOutcome =
   | { kind: 'bytes'; bytes: Uint8Array; mode: number }
-  | { kind: 'not-an-image' };
+  | { kind: 'not-an-image' }
+  | { kind: 'failed'; code: FileReadError['code']; message: string };
 
 /** A read failure with the code reports use. */
 export class FileReadError extends Error {
@@ -154,6 +155,15 @@ const closeFd = promisify(fs.close);
  * The bytes own their buffer, so they can be transferred to a worker.
  */
 export async function readFileEntry(entry: FileEntry): Promise<ReadOutcome> {
+  try {
+    return await readOrThrow(entry);
+  } catch (error) {
+    const failure = error instanceof FileReadError ? error : new FileReadError('READ_FAILED', readFailure(error));
+    return { kind: 'failed', code: failure.code, message: failure.message };
+  }
+}
+
+async function readOrThrow(entry: FileEntry): Promise<ReadOutcome> {
   const fd = await openFd(entry.path, 'r').catch((error: unknown) => {
     throw new FileReadError('READ_FAILED', readFailure(error));
   });

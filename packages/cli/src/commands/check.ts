@@ -1,7 +1,7 @@
 import type { ImageFormat, MetadataItem, SanitizeOptions } from '@image-sanitizer/core';
 import type { CheckArgs } from '../args.js';
-import { describeIoError, EXIT } from '../errors.js';
-import { collectFiles, FileReadError, readFileEntry, type FileEntry, type SkippedEntry } from '../files.js';
+import { EXIT } from '../errors.js';
+import { collectFiles, readFileEntry, type FileEntry, type SkippedEntry } from '../files.js';
 import { chooseRunner, mapLimit, type TaskRunner } from '../pool.js';
 import { createProgress } from '../progress.js';
 import { itemJson, listItems, plural, printError, printJson, printLine } from '../report.js';
@@ -16,13 +16,8 @@ export type CheckFileReport =
   | { path: string; status: 'skipped'; reason: SkippedEntry['reason'] };
 
 async function checkOne(file: FileEntry, runner: TaskRunner, options: SanitizeOptions): Promise<CheckFileReport> {
-  let read;
-  try {
-    read = await readFileEntry(file);
-  } catch (error) {
-    const { code, message } = error instanceof FileReadError ? error : { code: 'READ_FAILED', message: describeIoError(error) };
-    return { path: file.path, status: 'error', code, message };
-  }
+  const read = await readFileEntry(file);
+  if (read.kind === 'failed') return { path: file.path, status: 'error', code: read.code, message: read.message };
   if (read.kind === 'not-an-image') return { path: file.path, status: 'skipped', reason: 'NOT_AN_IMAGE' };
   const response = await runner.run({ op: 'inspect', bytes: read.bytes, options });
   if (!response.ok) return { path: file.path, status: 'error', ...response.failure };

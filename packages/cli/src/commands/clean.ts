@@ -4,7 +4,7 @@ import type { ImageFormat, MetadataItem, SanitizeOptions } from '@image-sanitize
 import type { CleanArgs } from '../args.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { describeIoError, EXIT, UsageError } from '../errors.js';
-import { collectFiles, FileReadError, readFileEntry, type FileEntry, type SkippedEntry } from '../files.js';
+import { collectFiles, readFileEntry, type FileEntry, type SkippedEntry } from '../files.js';
 import { withInterruptCleanup } from '../interrupt.js';
 import { chooseRunner, mapLimit, type TaskRunner } from '../pool.js';
 import { createProgress } from '../progress.js';
@@ -79,13 +79,8 @@ function ensureFolder(folder: string): Promise<unknown> {
 
 async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOptions, inPlace: boolean): Promise<CleanFileReport> {
   const { file, target, output } = item;
-  let read;
-  try {
-    read = await readFileEntry(file);
-  } catch (error) {
-    const { code, message } = error instanceof FileReadError ? error : { code: 'READ_FAILED', message: describeIoError(error) };
-    return { path: file.path, status: 'rejected', code, message };
-  }
+  const read = await readFileEntry(file);
+  if (read.kind === 'failed') return { path: file.path, status: 'rejected', code: read.code, message: read.message };
   if (read.kind === 'not-an-image') return { path: file.path, status: 'skipped', reason: 'NOT_AN_IMAGE' };
 
   const bytesIn = read.bytes.length;

@@ -1,7 +1,7 @@
 import type { InspectResult, MetadataItem, SanitizeOptions } from '@image-sanitizer/core';
 import type { InspectArgs } from '../args.js';
-import { describeIoError, EXIT } from '../errors.js';
-import { collectFiles, FileReadError, readFileEntry, type FileEntry } from '../files.js';
+import { EXIT } from '../errors.js';
+import { collectFiles, readFileEntry, type FileEntry } from '../files.js';
 import { readMetadata, type FieldGroup, type ReadableMetadata } from '../metadata.js';
 import { runTask } from '../tasks.js';
 import { describeItem, formatBytes, itemJson, plural, printError, printJson, printLine, totalLength } from '../report.js';
@@ -44,13 +44,8 @@ const ORIENTATIONS: Record<number, string> = {
 };
 
 async function inspectOne(file: FileEntry, options: SanitizeOptions): Promise<InspectFileReport | undefined> {
-  let read;
-  try {
-    read = await readFileEntry(file);
-  } catch (error) {
-    const { code, message } = error instanceof FileReadError ? error : { code: 'READ_FAILED', message: describeIoError(error) };
-    return { path: file.path, status: 'error', code, message };
-  }
+  const read = await readFileEntry(file);
+  if (read.kind === 'failed') return { path: file.path, status: 'error', code: read.code, message: read.message };
   if (read.kind === 'not-an-image') return undefined;
   const readable = await readMetadata(read.bytes);
   const response = runTask({ op: 'inspect', bytes: read.bytes, options });
