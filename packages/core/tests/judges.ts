@@ -4,6 +4,8 @@
  * None of them uses the core's own parser.
  */
 import exifr from 'exifr';
+import { expect } from 'vitest';
+import { SanitizeError } from '../src/index.js';
 import jpegJs from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { GifReader } from 'omggif';
@@ -231,4 +233,15 @@ export function occurrencesOutsideImageData(bytes: Uint8Array, format: string, t
     if (!ranges.some(([start, end]) => at >= start && at + needle.length <= end)) outside.push(at);
   }
   return outside;
+}
+
+/** The SanitizeError code `run` throws (failing the test on any other exception), or `undefined` when it returns. */
+export function codeOf(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SanitizeError);
+    return (error as SanitizeError).code;
+  }
+  return undefined;
 }
