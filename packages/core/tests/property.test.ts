@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SanitizeError, sanitizeImage } from '../src/index.js';
 import { appExtension, ascii, concat, GIF_HEAD, GIF_IMAGE, jpegSegment, jpegWith, pngChunk, pngWith, riffChunk, subBlocks, tiffWith, VP8L, vp8x, webpFile, zlib } from './build.js';
+import { buildHeif, SECRETS as HEIF_SECRETS, TYPICAL } from './heif-build.js';
 import { leakedSignatures, occurrencesOutsideImageData } from './judges.js';
 import { FIXTURES_DIR, fixtureManifest, readFixture } from './load.js';
 
@@ -54,6 +55,7 @@ const seeds: { name: string; bytes: Uint8Array; secrets: string[] }[] = [
     bytes: concat(GIF_HEAD, concat([0x21, 0xfe], subBlocks('SECRET-P-COM')), appExtension('XMP DataXMP', 'SECRET-P-XMP'), GIF_IMAGE, [0x3b], ascii('SECRET-P-TRAILER')),
     secrets: ['SECRET-P-COM', 'SECRET-P-XMP', 'SECRET-P-TRAILER'],
   },
+  { name: 'synthetic HEIC', bytes: buildHeif(TYPICAL), secrets: HEIF_SECRETS },
 ];
 if (existsSync(join(FIXTURES_DIR, 'manifest.json'))) {
   for (const entry of fixtureManifest()) {

@@ -1,6 +1,7 @@
 import type { ImageFormat } from '../types.js';
 import { gif } from './gif.js';
 import type { FormatHandler } from './handler.js';
+import { avif, heic } from './heif.js';
 import { jpeg } from './jpeg.js';
 import { png } from './png.js';
 import { webp } from './webp.js';
@@ -11,4 +12,6 @@ export const HANDLERS: ReadonlyMap<ImageFormat, FormatHandler> = new Map<ImageFo
   ['png', png],
   ['webp', webp],
   ['gif', gif],
+  ['heic', heic],
+  ['avif', avif],
 ]);

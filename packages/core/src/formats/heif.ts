@@ -1,0 +1,594 @@
+/**
+ * HEIC and AVIF (HEIF, ISO/IEC 23008-12, on ISO-BMFF, ISO/IEC 14496-12) walker.
+ *
+ * Items are found by absolute file offsets (`iloc`), so nothing is moved: the
+ * output is one copy of the input in which metadata is neutralized in place.
+ * Every box keeps its size; a removed box becomes `free` with a zeroed
+ * payload, and every byte of `mdat`/`idat` that no kept item uses is zeroed.
+ * Only bytes after the last top-level box are cut.
+ *
+ * Kept items: the primary item (`pitm`), the tiles and inputs it derives from
+ * (`dimg`) and its alpha plane (`auxl` with an alpha `auxC`), recursively.
+ * Every other item's data is zeroed and its `infe` type renamed `free`:
+ * Exif, XMP (`mime`), thumbnails (`thmb`), depth maps, HDR gain maps,
+ * anything unreferenced.
+ *
+ * Kept boxes: top level `ftyp`, `meta`, `mdat` (`free`/`skip` zeroed);
+ * in `meta` `hdlr` (name zeroed), `pitm`, `iloc`, `iinf` (every `infe` string
+ * zeroed), `iref` (only `dimg`, alpha `auxl`, `base`, `prem` between kept
+ * items), `iprp` with the rendering properties the kept items use (`ipma`
+ * essential flags to anything removed are cleared), `idat`, and `dinf` when
+ * it only says "this file". Image sequences (`moov`) are refused.
+ *
+ * Positions in reports: a box's `offset` is where its size field starts, its
+ * `length` the whole box; an item's `offset` is where its first extent
+ * starts, its `length` the sum of its extents.
+ */
+import { fourCC, u32be } from '../bytes/read.js';
+import { SanitizeError } from '../errors.js';
+import type { ResolvedOptions } from '../options.js';
+import { ByteSink } from '../bytes/write.js';
+import type { ImageFormat, MetadataItem, MetadataKind } from '../types.js';
+import { type Box, BoxBudget, BOX_HEADER_SIZE, childBoxes, type Fail, FULL_BOX_HEADER_SIZE, printableType, readBox, u64be } from './heif/box.js';
+import {
+  type Association,
+  auxiliaryType,
+  colourType,
+  Cursor,
+  type Extent,
+  type ItemInfo,
+  type ItemLocation,
+  readAssociations,
+  readItemInfos,
+  readItemLocations,
+  readPrimaryItem,
+  readReferences,
+  type Reference,
+} from './heif/items.js';
+import { NeutralizedCopy } from './heif/neutralized.js';
+import type { FormatHandler, Plan } from './handler.js';
+
+/** Boxes of all levels one file may hold. Real photos have a few hundred. */
+export const MAX_BOXES = 10_000;
+
+const TOP_LEVEL_KEPT = new Set(['ftyp', 'meta', 'mdat']);
+/** Top-level boxes that must be whole: running past the end means the file was cut (`TRUNCATED`), not that a trailer starts. */
+const NEEDED_TOP_LEVEL = new Set(['ftyp', 'meta', 'mdat', 'moov']);
+const LARGESIZE = 1; // 14496-12 4.2.2: a 64-bit largesize follows the type
+const LARGE_HEADER_SIZE = 16;
+const FREE_SPACE = new Set(['free', 'skip']); // 14496-12 8.1.2: contents irrelevant, zeroed
+const META_KEPT = new Set(['hdlr', 'pitm', 'iloc', 'iinf', 'iref', 'iprp', 'idat', 'dinf']);
+const HANDLER_PICTURE = 'pict'; // 23008-12: the meta handler of an image collection
+const HDLR_RESERVED_AT = FULL_BOX_HEADER_SIZE + 8; // after version/flags, pre_defined and handler_type: reserved[3], then the name
+
+/** Item properties (23008-12 6.5, 9.3; AV1-ISOBMFF 2.3; ISO 21496-1) that change how the kept image looks. */
+const PROPERTIES_KEPT = new Set([
+  'hvcC', // HEVC decoder configuration
+  'av1C', // AV1 decoder configuration
+  'ispe', // 6.5.3 image spatial extents
+  'pixi', // 6.5.6 pixel information
+  'irot', // 6.5.10 image rotation
+  'imir', // 6.5.12 image mirroring
+  'clap', // 6.5.9 clean aperture
+  'pasp', // 6.5.4 pixel aspect ratio
+  'auxC', // 6.5.8 auxiliary type (alpha, depth, gain map)
+  'clli', // content light level
+  'mdcv', // mastering display colour volume
+  'cclv', // content colour volume
+  'amve', // ambient viewing environment
+  'a1op', // AV1 operating point
+  'a1lx', // AV1 layered image indexing
+  'lsel', // 6.5.11 layer selector
+  'rloc', // 6.5.7 relative location
+  'colr', // 6.5.5 colour information: nclx always, an ICC profile only when asked
+]);
+const ICC_COLOUR_TYPES = new Set(['prof', 'rICC']); // 14496-12 12.1.5: restricted and unrestricted ICC profiles
+const NCLX = 'nclx';
+const ESSENTIAL_BIT = 0x80; // 23008-12 9.3.2 ipma: the top bit of an association (u8 or u16), in its first byte
+
+/** Image item types (23008-12 6.6, AV1-ISOBMFF 2.1) whose data the walker can judge; a kept item of any other type is refused. */
+const IMAGE_ITEM_TYPES = new Set(['hvc1', 'av01', 'grid', 'iovl', 'iden']);
+const GRID_FIXED_SIZE = 4; // 6.6.2.3.2 ImageGrid: version, flags, rows_minus_one, columns_minus_one
+const OVERLAY_FIXED_SIZE = 10; // 6.6.2.2.2 ImageOverlay: version, flags, canvas_fill_value[4]
+const LARGE_FIELDS = 1; // grid/iovl flags bit 0: 32-bit instead of 16-bit fields
+
+/** 23008-12 7.3.1 (HEVC) and MIAF / AV1-ISOBMFF 4 (AV1) alpha planes. */
+const ALPHA_AUX_TYPES = new Set(['urn:mpeg:mpegB:cicp:systems:auxiliary:alpha', 'urn:mpeg:hevc:2015:auxid:1']);
+const AUX_LABELS: Readonly<Record<string, string>> = {
+  'urn:mpeg:hevc:2015:auxid:2': 'depth map',
+  'urn:mpeg:mpegB:cicp:systems:auxiliary:depth': 'depth map',
+  'urn:com:apple:photo:2020:aux:hdrgainmap': 'HDR gain map',
+};
+/** References kept when every item they link is kept (8.11.12, 23008-12 6.4). */
+const REFERENCES_KEPT = new Set(['dimg', 'auxl', 'base', 'prem']);
+
+/** A self-contained data reference (14496-12 8.7.2): `dref` with `url ` entries whose flag 1 means "this file". */
+const DREF_ENTRY_SIZE = BOX_HEADER_SIZE + FULL_BOX_HEADER_SIZE;
+const SELF_CONTAINED = 1;
+
+/** Top-level boxes known by name, for the report. */
+const TOP_LEVEL_KINDS: Readonly<Record<string, { kind: MetadataKind; label: string }>> = {
+  mpvd: { kind: 'application', label: 'Samsung motion photo video' },
+  sefd: { kind: 'application', label: 'Samsung SEF data' },
+  uuid: { kind: 'application', label: 'vendor box' },
+  Exif: { kind: 'exif', label: 'Exif box' },
+  XMP_: { kind: 'xmp', label: 'XMP box' },
+};
+
+/** A report entry that stands when its byte ranges changed in the output. */
+interface Pending {
+  item: MetadataItem;
+  ranges: Extent[];
+}
+
+/** Where kept extents may lie: an `mdat` payload (construction method 0) or the `idat` payload (method 1). */
+interface DataRegion {
+  box: Box;
+  kept: Extent[];
+}
+
+class HeifWalker {
+  private readonly fail: Fail;
+  private readonly budget: BoxBudget;
+  private readonly n: number;
+  private readonly pending: Pending[] = [];
+  private readonly removed: MetadataItem[] = [];
+  private readonly kept: MetadataItem[] = [];
+  private copy!: NeutralizedCopy;
+
+  private items = new Map<number, ItemInfo>();
+  private locations = new Map<number, ItemLocation>();
+  private references: Reference[] = [];
+  private properties: Box[] = [];
+  private readonly associations = new Map<number, Association[]>();
+  private readonly keptItems = new Set<number>();
+  /** Top-level `mdat` boxes, in file order. */
+  private readonly mdats: DataRegion[] = [];
+  /** `dimg` references by the derived item. */
+  private readonly derivedFrom = new Map<number, Reference[]>();
+  private idat: DataRegion | undefined;
+
+  constructor(
+    private readonly input: Uint8Array,
+    private readonly options: ResolvedOptions,
+    format: ImageFormat,
+  ) {
+    this.n = input.length;
+    this.fail = (code, message, offset) => {
+      throw new SanitizeError(code, message, { format, offset });
+    };
+    this.budget = new BoxBudget(MAX_BOXES, this.fail);
+  }
+
+  walk(): Plan {
+    const { top, dataEnd } = this.topLevel();
+    this.copy = new NeutralizedCopy(this.input, dataEnd);
+    for (const box of top) if (box.type === 'mdat') this.mdats.push({ box, kept: [] }); // top-level boxes come in file order
+    const meta = this.meta(top);
+    this.collectKeptItems(meta);
+    this.neutralizeTopLevel(top);
+    this.neutralizeItems();
+    this.zeroMediaData();
+    this.copy.seal();
+    for (const { item, ranges } of this.pending) {
+      if (ranges.some((r) => this.copy.changed(r.start, r.end))) this.removed.push(item);
+    }
+    if (dataEnd < this.n) {
+      this.removed.push({ kind: 'trailer', container: 'trailer', offset: dataEnd, length: this.n - dataEnd, label: 'data after the last box' });
+    }
+    const output = new ByteSink();
+    output.push(this.copy.bytes);
+    return { output, removed: this.removed, kept: this.kept };
+  }
+
+  private drop(kind: MetadataKind, container: string, offset: number, length: number, ranges: Extent[], label?: string): void {
+    const item: MetadataItem = label === undefined ? { kind, container, offset, length } : { kind, container, offset, length, label };
+    this.pending.push({ item, ranges });
+  }
+
+  /** Neutralizes a whole box and reports it when that changed anything. */
+  private dropBox(box: Box, kind: MetadataKind, container: string, label?: string): void {
+    this.copy.free(box);
+    this.drop(kind, container, box.offset, box.end - box.offset, [{ start: box.offset, end: box.end }], label);
+  }
+
+  /**
+   * The top-level boxes. Bytes that cannot start a box start the trailer:
+   * fewer than 8 left, a type that is not four printable characters, or a
+   * box other than `meta`/`mdat` running past the end (appended data whose
+   * first bytes happen to look like a header). A `meta` or `mdat` running
+   * past the end is a cut file: `TRUNCATED`.
+   */
+  private topLevel(): { top: Box[]; dataEnd: number } {
+    const { input, n } = this;
+    const top: Box[] = [];
+    let at = 0;
+    while (at < n) {
+      if (n - at < BOX_HEADER_SIZE || !isPrintableType(input, at + 4)) break;
+      this.budget.take(at);
+      const type = fourCC(input, at + 4);
+      const declared = u32be(input, at);
+      const pastEnd = declared > n - at || (declared === LARGESIZE && n - at >= LARGE_HEADER_SIZE && u64be(input, at + BOX_HEADER_SIZE) > n - at);
+      if (pastEnd && top.length > 0 && !NEEDED_TOP_LEVEL.has(type)) break;
+      const box = readBox(input, at, n, this.fail, true);
+      if (box.type === 'moov') this.fail('UNSUPPORTED_FORMAT', 'Image sequences (moov) are not supported yet', at);
+      if (box.type === 'ftyp' && top.length > 0) this.fail('MALFORMED', 'ftyp is not the first box', at);
+      top.push(box);
+      at = box.end;
+    }
+    if (top.length === 0 || top[0].type !== 'ftyp') this.fail('MALFORMED', 'The file does not start with an ftyp box', 0);
+    return { top, dataEnd: at };
+  }
+
+  /** Reads `meta` and its item structures; neutralizes the children that are not allowlisted. */
+  private meta(top: Box[]): Box {
+    const metas = top.filter((box) => box.type === 'meta');
+    if (metas.length !== 1) this.fail('MALFORMED', `Expected one top-level meta box, found ${metas.length}`, metas[1]?.offset ?? 0);
+    const meta = metas[0];
+    if (meta.end - meta.start < FULL_BOX_HEADER_SIZE) this.fail('MALFORMED', 'meta box is too short', meta.offset);
+    const found = new Map<string, Box>();
+    for (const child of childBoxes(this.input, meta.start + FULL_BOX_HEADER_SIZE, meta.end, this.fail, this.budget)) {
+      if (!META_KEPT.has(child.type)) {
+        this.dropBox(child, 'unknown', `meta/${printableType(child.type)}`);
+        continue;
+      }
+      if (found.has(child.type)) this.fail('MALFORMED', `Two ${child.type} boxes in meta`, child.offset);
+      found.set(child.type, child);
+    }
+    const need = (type: string) => found.get(type) ?? this.fail('MALFORMED', `meta has no ${type} box`, meta.offset);
+    this.handler(need('hdlr'));
+    const primary = readPrimaryItem(this.input, need('pitm'), this.fail);
+    this.items = readItemInfos(this.input, need('iinf'), this.fail, this.budget);
+    this.locations = readItemLocations(this.input, need('iloc'), this.fail);
+    const iref = found.get('iref');
+    if (iref) this.references = readReferences(this.input, iref, this.fail, this.budget);
+    const iprp = found.get('iprp');
+    if (iprp) this.itemProperties(iprp);
+    const idat = found.get('idat');
+    if (idat) this.idat = { box: idat, kept: [] };
+    const dinf = found.get('dinf');
+    if (dinf && !this.isSelfContained(dinf)) this.dropBox(dinf, 'unknown', 'dinf', 'external data reference');
+    if (!this.items.has(primary)) this.fail('MALFORMED', `The primary item ${primary} has no infe entry`, meta.offset);
+    this.keptItems.add(primary);
+    return meta;
+  }
+
+  /** `hdlr` (14496-12 8.4.3): must say `pict`; its reserved fields and name are zeroed. */
+  private handler(hdlr: Box): void {
+    const c = new Cursor(this.input, hdlr, this.fail);
+    c.fullBox();
+    c.u32(); // pre_defined
+    if (c.fourCC() !== HANDLER_PICTURE) this.fail('UNSUPPORTED_FORMAT', 'The meta handler is not pict: not a still image', hdlr.offset);
+    const from = hdlr.start + HDLR_RESERVED_AT;
+    this.copy.zero(from, hdlr.end);
+    this.drop('text', 'hdlr', hdlr.offset, hdlr.end - hdlr.offset, [{ start: from, end: hdlr.end }], 'handler name');
+  }
+
+  /** `iprp` (23008-12 9.3): one `ipco`, any number of `ipma`; anything else is neutralized. */
+  private itemProperties(iprp: Box): void {
+    let ipco: Box | undefined;
+    for (const child of childBoxes(this.input, iprp.start, iprp.end, this.fail, this.budget)) {
+      if (child.type === 'ipco' && ipco === undefined) {
+        ipco = child;
+        this.properties = childBoxes(this.input, child.start, child.end, this.fail, this.budget);
+      } else if (child.type === 'ipma') {
+        readAssociations(this.input, child, this.fail, this.associations);
+      } else {
+        this.dropBox(child, 'unknown', `iprp/${printableType(child.type)}`);
+      }
+    }
+  }
+
+  /** True when `dinf` holds one `dref` whose entries all say "in this file" and carry nothing else. */
+  private isSelfContained(dinf: Box): boolean {
+    const { input } = this;
+    const children = childBoxes(input, dinf.start, dinf.end, this.fail, this.budget);
+    if (children.length !== 1 || children[0].type !== 'dref') return false;
+    const dref = children[0];
+    const c = new Cursor(input, dref, this.fail);
+    if (c.u32() !== 0) return false; // version 0, flags 0
+    const count = c.u32();
+    const entries = childBoxes(input, c.at, dref.end, this.fail, this.budget);
+    return (
+      entries.length === count &&
+      entries.every(
+        (e) => e.type === 'url ' && e.end - e.offset === DREF_ENTRY_SIZE && input[e.start] === 0 && (input[e.start + 3] & SELF_CONTAINED) === SELF_CONTAINED,
+      )
+    );
+  }
+
+  private property(index: number): Box | undefined {
+    return index >= 1 ? this.properties[index - 1] : undefined;
+  }
+
+  /** What happens to a property: kept, an ICC profile dropped on request, free space, or unknown (neutralized). */
+  private propertyFate(box: Box): 'keep' | 'icc' | 'free' | 'unknown' {
+    if (FREE_SPACE.has(box.type)) return 'free';
+    if (!PROPERTIES_KEPT.has(box.type)) return 'unknown';
+    if (box.type !== 'colr') return 'keep';
+    const colour = colourType(this.input, box);
+    if (colour === NCLX) return 'keep';
+    if (ICC_COLOUR_TYPES.has(colour)) return this.options.keepColorProfile ? 'keep' : 'icc';
+    return 'unknown';
+  }
+
+  /** The `auxC` aux_type of an item, or '' when it has none. */
+  private auxType(id: number): string {
+    for (const { index } of this.associations.get(id) ?? []) {
+      const box = this.property(index);
+      if (box?.type === 'auxC') return auxiliaryType(this.input, box);
+    }
+    return '';
+  }
+
+  /** The primary item and, recursively, what it derives from (`dimg`) and its alpha planes (`auxl`). Visits each item once. */
+  private collectKeptItems(meta: Box): void {
+    const { derivedFrom } = this;
+    const auxiliaryOf = new Map<number, Reference[]>();
+    for (const r of this.references) {
+      if (r.type === 'dimg') append(derivedFrom, r.from, r);
+      if (r.type === 'auxl') for (const to of new Set(r.to)) append(auxiliaryOf, to, r);
+    }
+    const queue = [...this.keptItems];
+    const keep = (id: number) => {
+      if (this.keptItems.has(id)) return;
+      this.keptItems.add(id);
+      queue.push(id);
+    };
+    while (queue.length > 0) {
+      const id = queue.pop()!;
+      for (const r of derivedFrom.get(id) ?? []) r.to.forEach(keep);
+      for (const r of auxiliaryOf.get(id) ?? []) if (ALPHA_AUX_TYPES.has(this.auxType(r.from))) keep(r.from);
+    }
+    for (const id of this.keptItems) this.checkKeptItem(id, meta);
+  }
+
+  /** A kept item must be an image we can judge, unencrypted, with its data inside `mdat` or `idat`. */
+  private checkKeptItem(id: number, meta: Box): void {
+    const info = this.items.get(id) ?? this.fail('MALFORMED', `Item ${id} is referenced but has no infe entry`, meta.offset);
+    const at = info.infe.offset;
+    if (!IMAGE_ITEM_TYPES.has(info.type)) this.fail('UNSUPPORTED_FORMAT', `A ${printableType(info.type) || 'untyped'} image item is not supported`, at);
+    if (info.protection !== 0) this.fail('UNSUPPORTED_FORMAT', `Item ${id} is protected (encrypted)`, at);
+    for (const { index, essential } of this.associations.get(id) ?? []) {
+      if (index === 0) continue;
+      const box = this.property(index) ?? this.fail('MALFORMED', `Item ${id} is associated with property ${index}, past the end of ipco`, at);
+      if (essential && this.propertyFate(box) === 'unknown') this.fail('UNSUPPORTED_FORMAT', `Item ${id} needs the ${printableType(box.type)} property`, box.offset);
+    }
+    const location = this.locations.get(id);
+    const extents = location?.extents ?? [];
+    if (info.type === 'iden') {
+      if (extents.some((e) => e.end !== e.start)) this.fail('MALFORMED', `Identity item ${id} carries data`, at);
+      return;
+    }
+    if (location === undefined || extents.length === 0) this.fail('MALFORMED', `Image item ${id} has no data`, at);
+    if (location.method === 2) this.fail('UNSUPPORTED_FORMAT', `Item ${id} is built from other items (construction method 2)`, at);
+    if (location.method > 2) this.fail('MALFORMED', `Item ${id} has construction method ${location.method}`, at);
+    if (location.dataReference !== 0) this.fail('UNSUPPORTED_FORMAT', `Item ${id} lies in another file`, at);
+    for (const extent of extents) {
+      if (extent.end === extent.start) this.fail('UNSUPPORTED_FORMAT', `Item ${id} has an extent of implicit length`, at);
+      this.regionOf(location.method, extent, id).kept.push(this.absolute(location.method, extent));
+    }
+    if (info.type === 'grid' || info.type === 'iovl') this.checkDerivedData(info, location);
+  }
+
+  /** The data region that wholly holds a kept extent; anything else (past the end, across boxes, outside `mdat`) is `MALFORMED`. */
+  private regionOf(method: number, extent: Extent, id: number): DataRegion {
+    if (method === 1) {
+      const idat = this.idat ?? this.fail('MALFORMED', `Item ${id} lies in idat, but meta has none`, 0);
+      if (extent.end > idat.box.end - idat.box.start) this.fail('MALFORMED', `Item ${id} runs past the end of idat`, idat.box.offset);
+      return idat;
+    }
+    const region = this.mdatAt(extent.start);
+    if (region !== undefined && extent.end <= region.box.end) return region;
+    return this.fail('MALFORMED', `Item ${id} lies outside every mdat (or runs past the end)`, Math.min(extent.start, this.n));
+  }
+
+  /** The `mdat` whose payload holds `offset`, by binary search. */
+  private mdatAt(offset: number): DataRegion | undefined {
+    const { mdats } = this;
+    let low = 0;
+    let high = mdats.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const { box } = mdats[mid];
+      if (offset < box.start) high = mid - 1;
+      else if (offset >= box.end) low = mid + 1;
+      else return mdats[mid];
+    }
+    return undefined;
+  }
+
+  private absolute(method: number, extent: Extent): Extent {
+    if (method !== 1 || this.idat === undefined) return extent;
+    const base = this.idat.box.start;
+    return { start: base + extent.start, end: base + extent.end };
+  }
+
+  /** `grid` and `iovl` data is a fixed structure (23008-12 6.6.2.3.2, 6.6.2.2.2): its size must be exactly what the fields need. */
+  private checkDerivedData(info: ItemInfo, location: ItemLocation): void {
+    const first = this.absolute(location.method, location.extents[0]);
+    const size = location.extents.reduce((sum, e) => sum + (e.end - e.start), 0);
+    if (first.end - first.start < 2) this.fail('MALFORMED', `${info.type} item ${info.id} is too short`, first.start);
+    const version = this.input[first.start];
+    const fieldSize = this.input[first.start + 1] & LARGE_FIELDS ? 4 : 2;
+    let expected = GRID_FIXED_SIZE + 2 * fieldSize;
+    if (info.type === 'iovl') {
+      const inputs = (this.derivedFrom.get(info.id) ?? []).reduce((sum, r) => sum + r.to.length, 0);
+      expected = OVERLAY_FIXED_SIZE + 2 * fieldSize + inputs * 2 * fieldSize;
+    }
+    if (version !== 0 || size !== expected) this.fail('MALFORMED', `${info.type} item ${info.id} is not a version 0 structure of ${expected} bytes`, first.start);
+  }
+
+  /** Registers the `mdat` boxes (before items are checked) and neutralizes every top-level box that is not allowlisted. */
+  private neutralizeTopLevel(top: Box[]): void {
+    for (const box of top) {
+      if (FREE_SPACE.has(box.type)) {
+        this.copy.zero(box.start, box.end);
+        this.drop('unknown', box.type, box.offset, box.end - box.offset, [{ start: box.start, end: box.end }], 'free space');
+      } else if (!TOP_LEVEL_KEPT.has(box.type)) {
+        const known = TOP_LEVEL_KINDS[box.type];
+        this.dropBox(box, known?.kind ?? 'unknown', printableType(box.type), known?.label);
+      }
+    }
+  }
+
+  /** Zeroes every `infe` string, neutralizes item references and properties, and reports each removed item. */
+  private neutralizeItems(): void {
+    const { copy, keptItems } = this;
+    const thumbnails = new Set(this.references.filter((r) => r.type === 'thmb').map((r) => r.from));
+    const auxiliaries = new Set(this.references.filter((r) => r.type === 'auxl').map((r) => r.from));
+    for (const info of this.items.values()) {
+      const text: Extent = { start: info.textStart, end: info.infe.end };
+      copy.zero(text.start, text.end);
+      if (keptItems.has(info.id)) {
+        this.drop('text', 'infe', info.infe.offset, info.infe.end - info.infe.offset, [text], `item name, item ${info.id}`);
+        continue;
+      }
+      // The removed item is renamed `free`: readers neither show it as an image nor find an Exif or XMP item.
+      if (info.typeAt >= 0) copy.writeFree(info.typeAt);
+      const named: Extent = info.typeAt >= 0 ? { start: info.typeAt, end: info.infe.end } : text;
+      const { kind, container, label } = this.describe(info, thumbnails, auxiliaries);
+      this.dropItemData(info.id, kind, container, label, { start: info.infe.offset, end: info.infe.end }, named);
+    }
+    // Data located by iloc for an id that iinf does not declare: zeroed like any other, and reported.
+    for (const id of this.locations.keys()) {
+      if (!this.items.has(id)) this.dropItemData(id, 'unknown', 'iloc entry', `item ${id}`);
+    }
+    for (const r of this.references) {
+      const keep = REFERENCES_KEPT.has(r.type) && keptItems.has(r.from) && r.to.every((id) => keptItems.has(id));
+      if (keep && (r.type !== 'auxl' || ALPHA_AUX_TYPES.has(this.auxType(r.from)))) continue;
+      // Same size, parseable as a reference from item 0 to items 0: readers that walk iref without box ranges still line up.
+      copy.retype(r.box);
+      copy.zero(r.fieldsStart, r.fieldsStart + r.idSize);
+      copy.zero(r.fieldsStart + r.idSize + 2, r.box.end);
+    }
+    // Properties no kept item uses (a thumbnail's hvcC, a gain map's auxC, ...) go as well.
+    const used = new Set<number>();
+    for (const id of keptItems) for (const { index } of this.associations.get(id) ?? []) used.add(index);
+    const fates = this.properties.map((box, i) => (used.has(i + 1) || FREE_SPACE.has(box.type) ? this.propertyFate(box) : 'unused'));
+    // An association marked essential to a property that is no longer there would stop readers: the flag is cleared.
+    // (A kept item that essentially needs an unknown property was refused earlier.)
+    const essentialTo = new Map<number, Extent[]>();
+    for (const list of this.associations.values()) {
+      for (const { index, essential, at } of list) {
+        if (!essential || index < 1 || index > fates.length || fates[index - 1] === 'keep') continue;
+        copy.clearBits(at, ESSENTIAL_BIT);
+        append(essentialTo, index, { start: at, end: at + 1 });
+      }
+    }
+    this.properties.forEach((box, i) => {
+      const fate = fates[i];
+      const ranges = [{ start: box.offset, end: box.end }, ...(essentialTo.get(i + 1) ?? [])];
+      const colour = box.type === 'colr' ? colourType(this.input, box) : '';
+      if (fate === 'keep') {
+        this.reportKeptProperty(box);
+      } else if (fate === 'free') {
+        copy.zero(box.start, box.end);
+      } else if (fate === 'icc' || (fate === 'unused' && ICC_COLOUR_TYPES.has(colour))) {
+        copy.free(box);
+        this.drop('icc', 'colr', box.offset, box.end - box.offset, ranges, fate === 'icc' ? colour : `${colour}, not used by the kept image`);
+      } else {
+        copy.free(box);
+        const label = fate === 'unused' ? 'not used by the kept image' : undefined;
+        this.drop('unknown', `ipco/${printableType(box.type)}`, box.offset, box.end - box.offset, ranges, label);
+      }
+    });
+  }
+
+  /** Reports a removed item: where its data starts and how long it is (its `infe` when it has no data). Its data is zeroed with the rest of mdat/idat. */
+  private dropItemData(id: number, kind: MetadataKind, container: string, label: string, infe?: Extent, named?: Extent): void {
+    const location = this.locations.get(id);
+    const usable = location !== undefined && (location.method === 0 || (location.method === 1 && this.idat !== undefined));
+    const data = usable ? location.extents.map((e) => this.absolute(location.method, e)) : [];
+    const whole = data.length > 0 ? { start: data[0].start, end: data[0].start + data.reduce((sum, e) => sum + (e.end - e.start), 0) } : infe;
+    const offset = Math.min(whole?.start ?? 0, this.n);
+    const length = Math.min((whole?.end ?? 0) - offset, this.n - offset);
+    this.drop(kind, container, offset, length, named ? [...data, named] : data, label);
+  }
+
+  private reportKeptProperty(box: Box): void {
+    const length = box.end - box.offset;
+    if (box.type === 'colr' && colourType(this.input, box) !== NCLX) {
+      this.kept.push({ kind: 'icc', container: 'colr', offset: box.offset, length, label: colourType(this.input, box) });
+    } else if (box.type === 'colr') {
+      this.kept.push({ kind: 'color', container: 'colr', offset: box.offset, length, label: NCLX });
+    } else if (box.type === 'irot' || box.type === 'imir') {
+      this.kept.push({ kind: 'orientation', container: box.type, offset: box.offset, length, label: box.type === 'irot' ? 'rotation' : 'mirror' });
+    }
+  }
+
+  /** What a removed item is, for the report. */
+  private describe(info: ItemInfo, thumbnails: Set<number>, auxiliaries: Set<number>): { kind: MetadataKind; container: string; label: string } {
+    const label = `item ${info.id}`;
+    if (info.type === 'Exif') return { kind: 'exif', container: 'Exif item', label };
+    if (info.type === 'mime') {
+      const xmp = info.contentType === 'application/rdf+xml' || /xmp/i.test(info.contentType);
+      return { kind: xmp ? 'xmp' : 'unknown', container: 'mime item', label: xmp ? `XMP, ${label}` : label };
+    }
+    if (thumbnails.has(info.id)) return { kind: 'thumbnail', container: 'thmb item', label };
+    if (auxiliaries.has(info.id)) {
+      const aux = this.auxType(info.id);
+      return { kind: 'secondary-image', container: 'auxl item', label: `${AUX_LABELS[aux] ?? 'auxiliary image'}, ${label}` };
+    }
+    const container = `${printableType(info.type) || 'untyped'} item`;
+    if (IMAGE_ITEM_TYPES.has(info.type) || info.type === 'tmap') return { kind: 'secondary-image', container, label };
+    return { kind: 'unknown', container, label };
+  }
+
+  /** Zeroes every `mdat`/`idat` byte outside kept extents; reports media data no item declares. */
+  private zeroMediaData(): void {
+    const all = new Map<DataRegion, Extent[]>();
+    for (const location of this.locations.values()) {
+      if (location.method > 1) continue;
+      for (const extent of location.extents) {
+        const e = this.absolute(location.method, extent);
+        const region = location.method === 1 ? this.idat : this.mdatAt(e.start);
+        if (region) append(all, region, e);
+      }
+    }
+    const regions = this.idat ? [...this.mdats, this.idat] : this.mdats;
+    for (const region of regions) {
+      const { box } = region;
+      for (const gap of gaps(box.start, box.end, region.kept)) this.copy.zero(gap.start, gap.end);
+      const unreferenced = gaps(box.start, box.end, all.get(region) ?? []);
+      this.drop('unknown', box.type, box.offset, box.end - box.offset, unreferenced, 'media data no item uses');
+    }
+  }
+}
+
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** `[from, to)` minus the union of `ranges`, in order. Sorting keeps it O(k log k). */
+function gaps(from: number, to: number, ranges: Extent[]): Extent[] {
+  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+  const out: Extent[] = [];
+  let at = from;
+  for (const r of sorted) {
+    if (r.start > at) out.push({ start: at, end: Math.min(r.start, to) });
+    at = Math.max(at, r.end);
+    if (at >= to) return out;
+  }
+  if (at < to) out.push({ start: at, end: to });
+  return out;
+}
+
+function isPrintableType(input: Uint8Array, at: number): boolean {
+  for (let i = at; i < at + 4; i++) if (input[i] < 0x20 || input[i] > 0x7e) return false;
+  return true;
+}
+
+function heifHandler(format: ImageFormat): FormatHandler {
+  return {
+    format,
+    plan(input: Uint8Array, options: ResolvedOptions): Plan {
+      return new HeifWalker(input, options, format).walk();
+    },
+  };
+}
+
+export const heic: FormatHandler = heifHandler('heic');
+export const avif: FormatHandler = heifHandler('avif');
