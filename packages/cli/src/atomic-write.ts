@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 const openFd = promisify(fs.open);
 const writeFd = promisify(fs.write);
 const fchmod = promisify(fs.fchmod);
+const fchown = promisify(fs.fchown);
 const fsync = promisify(fs.fsync);
 const closeFd = promisify(fs.close);
 const rename = promisify(fs.rename);
@@ -18,9 +19,17 @@ const umask = process.umask();
 /** Temp files written but not yet renamed; removed if the process is interrupted. */
 const pending = new Set<string>();
 
+/**
+ * Characters of the target's name the temp name repeats: at most 4 bytes each
+ * in UTF-8, so the temp name stays within the 255-byte NAME_MAX of common file
+ * systems even when the target's own name already uses all of it.
+ */
+const TEMP_NAME_CHARS = 48;
+
 /** The temp file beside `target`: hidden, unique to this process, recognisably ours. */
 export function tempPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.image-sanitizer.tmp`);
+  const name = Array.from(basename(target)).slice(0, TEMP_NAME_CHARS).join('');
+  return join(dirname(target), `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.image-sanitizer.tmp`);
 }
 
 export interface AtomicWriteOptions {
@@ -32,6 +41,12 @@ export interface AtomicWriteOptions {
    * rename replaces an original (`--in-place`); a copy can simply be made again.
    */
   durable: boolean;
+  /**
+   * Owner and group to give the new file (`--in-place`: those of the file it
+   * replaces). Only root may give a file away: for anyone else a different
+   * owner cannot be kept, and the new file is theirs, as with any editor.
+   */
+  owner?: { uid: number; gid: number };
 }
 
 /**
@@ -40,7 +55,7 @@ export interface AtomicWriteOptions {
  * folder, then rename it over `target` (atomic on POSIX file systems). On any
  * failure the temp file is removed and `target` is untouched.
  */
-export async function writeFileAtomic(target: string, bytes: Uint8Array, { mode, durable }: AtomicWriteOptions): Promise<void> {
+export async function writeFileAtomic(target: string, bytes: Uint8Array, { mode, durable, owner }: AtomicWriteOptions): Promise<void> {
   const temp = tempPathFor(target);
   pending.add(temp);
   try {
@@ -49,6 +64,7 @@ export async function writeFileAtomic(target: string, bytes: Uint8Array, { mode,
       for (let written = 0; written < bytes.length; ) {
         written += (await writeFd(fd, bytes, written, bytes.length - written)).bytesWritten;
       }
+      if (owner !== undefined) await fchown(fd, owner.uid, owner.gid).catch(ignorePermissionDenied);
       if ((mode & ~umask) !== mode) await fchmod(fd, mode); // the umask took bits away
       if (durable) await fsync(fd);
     } finally {
@@ -61,6 +77,10 @@ export async function writeFileAtomic(target: string, bytes: Uint8Array, { mode,
   } finally {
     pending.delete(temp);
   }
+}
+
+function ignorePermissionDenied(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPERM') throw error;
 }
 
 /** Remove every temp file still in flight. Synchronous: called from signal handlers before exiting. */

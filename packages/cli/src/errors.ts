@@ -60,6 +60,10 @@ export function describeIoError(error: unknown): string {
       return 'read-only file system';
     case 'EXDEV':
       return 'cannot rename across file systems';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    case 'ENAMETOOLONG':
+      return 'name too long';
     default:
       return error instanceof Error ? error.message : String(error);
   }

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { detectFormat } from '@image-sanitizer/core';
@@ -38,7 +38,7 @@ export interface Collected {
 }
 
 export interface CollectOptions {
-  /** A folder never to walk into: clean's output folder when it lies inside an input folder. */
+  /** A folder never to walk into, as a real path (symlinks resolved): clean's output folder when it lies inside an input folder. */
   exclude?: string;
 }
 
@@ -79,7 +79,7 @@ async function walk(
     const path = join(folder, entry.name);
     if (entry.isDirectory()) {
       if (isIgnoredFolder(entry.name)) continue;
-      if (options.exclude !== undefined && resolve(path) === options.exclude) continue;
+      if (options.exclude !== undefined && (await realpath(path).catch(() => resolve(path))) === options.exclude) continue;
       await walk(path, root, options, found);
     } else if (entry.isFile()) {
       files.push({ path, relative: relative(root, path), explicit: false, size: sizes[index] });
@@ -104,7 +104,7 @@ export async function collectFiles(
   for (const input of inputs) {
     const info = await stat(input).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT' || error.code === 'ENOTDIR') throw new UsageError(`cannot find '${input}'`);
-      if (error.code === 'EACCES') throw new UsageError(`cannot open '${input}': permission denied`);
+      if (typeof error.code === 'string') throw new UsageError(`cannot open '${input}': ${describeIoError(error)}`);
       throw error;
     });
     if (info.isDirectory()) {
@@ -127,7 +127,7 @@ export async function collectFiles(
 
 /** What reading a file produced: its bytes, the news that a walked file is not an image, or why it failed. */
 export type ReadOutcome =
-  | { kind: 'bytes'; bytes: Uint8Array; mode: number }
+  | { kind: 'bytes'; bytes: Uint8Array; mode: number; uid: number; gid: number }
   | { kind: 'not-an-image' }
   | { kind: 'failed'; code: FileReadError['code']; message: string };
 
@@ -180,7 +180,7 @@ async function readOrThrow(entry: FileEntry): Promise<ReadOutcome> {
     }
     const bytes = new Uint8Array(info.size);
     await readFully(fd, bytes);
-    return { kind: 'bytes', bytes, mode: info.mode & 0o777 };
+    return { kind: 'bytes', bytes, mode: info.mode & 0o777, uid: info.uid, gid: info.gid };
   } catch (error) {
     if (error instanceof FileReadError) throw error;
     throw new FileReadError('READ_FAILED', readFailure(error));

@@ -55,13 +55,15 @@ destroys an original it could not replace.
 Options:
   -o, --out-dir <dir>      Write cleaned copies under <dir>, keeping each file's path
                            relative to the folder named on the command line (a named
-                           file goes to <dir>/<its name>).
+                           file goes to <dir>/<its name>). An output that would
+                           replace an input is refused (exit 2).
   --in-place               Replace each file with its cleaned version (files that are
                            already clean are left untouched).
 ${SHARED_OPTIONS}
   -v, --verbose            List every file and what was removed from it.
-  -j, --jobs <n>           Worker threads (default: one per core when there are more
-                           than 32 files, otherwise 1 = on the main thread).
+  -j, --jobs <n>           Worker threads (default: one per core for more than 32
+                           files totalling 16 MiB or more, otherwise 1 = on the
+                           main thread).
   --no-progress            No progress bar (it is only drawn on a terminal anyway).
 
 ${FOLDERS}
@@ -108,7 +110,8 @@ could not read.
 
 Options:
 ${SHARED_OPTIONS}
-  -j, --jobs <n>           Worker threads (default: one per core above 32 files).
+  -j, --jobs <n>           Worker threads (default: one per core for more than 32
+                           files totalling 16 MiB or more).
   --no-progress            No progress bar.
 
 ${FOLDERS}

@@ -45,10 +45,30 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-export function printLine(line = ''): void {
-  process.stdout.write(`${line}\n`);
+/**
+ * C0 and C1 control characters, and the bidirectional overrides that reorder
+ * what a terminal shows. File names and metadata values are chosen by whoever
+ * made the file: printed raw, they could clear the screen, forge a line of the
+ * report or send terminal commands.
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** One line of text as it is safe to show: every unprintable character as `\n`, `\x1b`, `\u202e`. */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (char) => {
+    if (char === '\n') return '\\n';
+    if (char === '\t') return '\\t';
+    const code = char.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+  });
 }
 
+/** One line of the text report on stdout, unprintable characters escaped. */
+export function printLine(line = ''): void {
+  process.stdout.write(`${printable(line)}\n`);
+}
+
+/** One line of the text report on stderr, unprintable characters escaped. */
 export function printError(line: string): void {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(`${printable(line)}\n`);
 }

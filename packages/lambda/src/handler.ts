@@ -116,8 +116,8 @@ function logOutcome(logger: PipelineLogger, where: Record<string, unknown>, outc
       logger.warn('object rejected; tagged in the input bucket, not published', { ...where, ...outcome, durationMs });
       return;
     case 'ignored':
-      // A deleted object is routine; an event from the wrong bucket is a wiring mistake worth a warning.
-      if (outcome.reason === 'NOT_FOUND') logger.info('object ignored', { ...where, ...outcome, durationMs });
+      // A deleted object or a folder marker is routine; an event from the wrong bucket is a wiring mistake worth a warning.
+      if (outcome.reason === 'NOT_FOUND' || outcome.reason === 'FOLDER_MARKER') logger.info('object ignored', { ...where, ...outcome, durationMs });
       else logger.warn('object ignored', { ...where, ...outcome, durationMs });
   }
 }

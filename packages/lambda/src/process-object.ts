@@ -16,7 +16,9 @@ export type IgnoreReason =
   /** The event names the output bucket: processing it would loop. */
   | 'OUTPUT_BUCKET'
   /** The object was deleted before it could be read: nothing left to sanitize or lose. */
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  /** An empty object whose key ends in `/`: the S3 console's "Create folder". Nothing to sanitize, nothing to reject. */
+  | 'FOLDER_MARKER';
 
 /**
  * What happened to one object. A failure that should be retried is not an
@@ -70,6 +72,8 @@ export async function processObject(deps: ProcessDeps, ref: ObjectRef): Promise<
     if (isNotFound(error)) return { outcome: 'ignored', reason: 'NOT_FOUND' };
     throw error;
   }
+
+  if (source.bytes.length === 0 && ref.key.endsWith('/')) return { outcome: 'ignored', reason: 'FOLDER_MARKER' };
 
   let result: ReturnType<typeof sanitizeImage>;
   try {

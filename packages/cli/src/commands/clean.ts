@@ -1,5 +1,5 @@
 import { mkdir, realpath, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ImageFormat, MetadataItem, SanitizeOptions } from '@image-sanitizer/core';
 import type { CleanArgs } from '../args.js';
 import { writeFileAtomic } from '../atomic-write.js';
@@ -36,16 +36,59 @@ interface Planned {
   output: string;
 }
 
-/** Map every file to its output; two inputs that would land on the same output is a usage error. */
+/**
+ * Where a write to `path` lands: its folder with symlinks resolved, then its
+ * name (a rename replaces that directory entry). Undefined when the folder does
+ * not exist yet, so nothing there can be an input.
+ */
+async function landingPath(path: string, folders: Map<string, Promise<string | undefined>>): Promise<string | undefined> {
+  const folder = dirname(resolve(path));
+  let real = folders.get(folder);
+  if (real === undefined) {
+    real = realpath(folder).catch(() => undefined);
+    folders.set(folder, real);
+  }
+  const resolved = await real;
+  return resolved === undefined ? undefined : join(resolved, basename(path));
+}
+
+/**
+ * Every name under which an input can be replaced, mapped to the input: the
+ * entry itself and, for a named symlink, the file it points to.
+ */
+async function inputLocations(files: readonly FileEntry[], folders: Map<string, Promise<string | undefined>>): Promise<Map<string, string>> {
+  const locations = new Map<string, string>();
+  for (const file of files) {
+    const entry = await landingPath(file.path, folders);
+    if (entry !== undefined) locations.set(entry, file.path);
+    if (file.explicit) locations.set(await realpath(file.path).catch(() => resolve(file.path)), file.path);
+  }
+  return locations;
+}
+
+/**
+ * Map every file to its output. With -o, an output that would replace an input
+ * (the output folder is an input folder, however spelt) and two inputs that
+ * would land on the same output are usage errors.
+ */
 async function plan(files: readonly FileEntry[], args: CleanArgs): Promise<Planned[]> {
   const planned: Planned[] = [];
   const byTarget = new Map<string, string>();
+  const folders = new Map<string, Promise<string | undefined>>();
+  const inputs = args.outDir === undefined ? new Map<string, string>() : await inputLocations(files, folders);
   for (const file of files) {
     let target: string;
     let output: string;
     if (args.outDir !== undefined) {
       output = join(args.outDir, file.relative);
       target = output;
+      const victim = inputs.get((await landingPath(target, folders)) ?? '');
+      if (victim !== undefined) {
+        throw new UsageError(
+          `writing '${output}' would replace the input '${victim}'; choose an output folder apart from the inputs, or use --in-place`,
+          'clean',
+        );
+      }
     } else {
       // Replace the file a symlink points to, not the link.
       output = file.path;
@@ -91,7 +134,11 @@ async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOpti
   if (changed || !inPlace) {
     try {
       if (!inPlace) await ensureFolder(dirname(target));
-      await writeFileAtomic(target, bytes, { mode: read.mode, durable: inPlace });
+      await writeFileAtomic(target, bytes, {
+        mode: read.mode,
+        durable: inPlace,
+        ...(inPlace ? { owner: { uid: read.uid, gid: read.gid } } : {}),
+      });
     } catch (error) {
       const message = `cannot write '${output}': ${describeIoError(error)}${inPlace ? '; the original is unchanged' : ''}`;
       return { path: file.path, status: 'rejected', code: 'WRITE_FAILED', message };
@@ -158,7 +205,8 @@ function printHuman(reports: readonly CleanFileReport[], args: CleanArgs): void 
 
 /** `image-sanitizer clean`: write a sanitized copy of every image, or replace each in place. */
 export async function runClean(args: CleanArgs): Promise<number> {
-  const outDir = args.outDir === undefined ? undefined : resolve(args.outDir);
+  // Resolved through symlinks, as the walk compares it with each folder's real path.
+  const outDir = args.outDir === undefined ? undefined : await realpath(args.outDir).catch(() => resolve(args.outDir as string));
   if (args.outDir !== undefined) {
     const existing = await stat(args.outDir).catch(() => undefined);
     if (existing !== undefined && !existing.isDirectory()) {
