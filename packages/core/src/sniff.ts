@@ -1,7 +1,7 @@
 import type { ImageFormat } from './types.js';
 
 /** Formats `sanitizeImage()` can clean today. The others are detected and rejected with `UNSUPPORTED_FORMAT`. */
-export const SUPPORTED_FORMATS: readonly ImageFormat[] = ['jpeg', 'png', 'webp', 'gif', 'heic', 'avif'];
+export const SUPPORTED_FORMATS: readonly ImageFormat[] = ['jpeg', 'png', 'webp', 'gif', 'heic', 'avif', 'tiff'];
 
 /** The media type of each format, for Content-Type headers. */
 export const MIME_TYPES: Readonly<Record<ImageFormat, string>> = {

@@ -39,9 +39,20 @@ describe('public boundary', () => {
     }
   });
 
-  it('refuses recognised formats it cannot clean yet, with the format', () => {
+  it('refuses a recognised format it cannot read, with the format', () => {
     try {
-      sanitizeImage(concat([0x49, 0x49, 0x2a, 0x00], new Uint8Array(20)));
+      sanitizeImage(concat([0x49, 0x49, 0x2a, 0x00], new Uint8Array(20))); // a TIFF header whose IFD0 offset is 0
+      expect.unreachable();
+    } catch (error) {
+      expect((error as SanitizeError).code).toBe('MALFORMED');
+      expect((error as SanitizeError).format).toBe('tiff');
+    }
+  });
+
+  it('refuses a camera raw DNG as UNSUPPORTED_FORMAT, with the format', () => {
+    const dng = concat([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0], [1, 0], [0x12, 0xc6, 1, 0, 4, 0, 0, 0, 1, 4, 0, 0], [0, 0, 0, 0]); // IFD0: DNGVersion 1.4
+    try {
+      sanitizeImage(dng);
       expect.unreachable();
     } catch (error) {
       expect((error as SanitizeError).code).toBe('UNSUPPORTED_FORMAT');

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { SanitizeError, sanitizeImage } from '../src/index.js';
 import { appExtension, ascii, concat, GIF_HEAD, GIF_IMAGE, jpegSegment, jpegWith, pngChunk, pngWith, riffChunk, subBlocks, tiffWith, VP8L, vp8x, webpFile, zlib } from './build.js';
 import { buildHeif, SECRETS as HEIF_SECRETS, TYPICAL } from './heif-build.js';
+import { SECRETS as TIFF_SECRETS, typicalTiff } from './tiff-build.js';
 import { leakedSignatures, occurrencesOutsideImageData } from './judges.js';
 import { FIXTURES_DIR, fixtureManifest, readFixture } from './load.js';
 
@@ -56,6 +57,8 @@ const seeds: { name: string; bytes: Uint8Array; secrets: string[] }[] = [
     secrets: ['SECRET-P-COM', 'SECRET-P-XMP', 'SECRET-P-TRAILER'],
   },
   { name: 'synthetic HEIC', bytes: buildHeif(TYPICAL), secrets: HEIF_SECRETS },
+  { name: 'synthetic TIFF (II)', bytes: typicalTiff(true), secrets: TIFF_SECRETS },
+  { name: 'synthetic BigTIFF (MM)', bytes: typicalTiff(false, true), secrets: TIFF_SECRETS },
 ];
 if (existsSync(join(FIXTURES_DIR, 'manifest.json'))) {
   for (const entry of fixtureManifest()) {

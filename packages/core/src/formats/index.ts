@@ -4,6 +4,7 @@ import type { FormatHandler } from './handler.js';
 import { avif, heic } from './heif.js';
 import { jpeg } from './jpeg.js';
 import { png } from './png.js';
+import { tiff } from './tiff.js';
 import { webp } from './webp.js';
 
 /** Every format the core can sanitize, listed explicitly. */
@@ -14,4 +15,5 @@ export const HANDLERS: ReadonlyMap<ImageFormat, FormatHandler> = new Map<ImageFo
   ['gif', gif],
   ['heic', heic],
   ['avif', avif],
+  ['tiff', tiff],
 ]);

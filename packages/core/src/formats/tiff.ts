@@ -1,0 +1,343 @@
+/**
+ * TIFF 6.0 (and BigTIFF) walker.
+ *
+ * TIFF finds its pixels by offsets held in IFD entries, and its metadata
+ * lives in those same IFDs, so the output is rebuilt rather than copied: a
+ * fresh header, and for each kept page a fresh IFD holding only allowlisted
+ * tags, their values, and the strips or tiles (views into the input) with
+ * StripOffsets/TileOffsets and the byte counts rewritten. The input's byte
+ * order and classic/BigTIFF layout are kept.
+ *
+ * Kept: every full-resolution image of the IFD0 chain (a page), with the tags
+ * in `tiff/tags.ts` (Orientation only when asked and not 1; the ICC profile
+ * only when asked). Removed: reduced-resolution images (thumbnails,
+ * previews), SubIFDs, Exif/GPS/Interop IFDs, XMP, IPTC, Photoshop, GeoTIFF,
+ * descriptive ASCII tags, every private or unknown tag, strips beyond the
+ * image's geometry, and every byte no kept structure references.
+ *
+ * Positions in reports: a removed or kept tag's `offset` is where its value
+ * lies (its IFD entry, for a value held in the entry) and `length` the
+ * value's size; a removed IFD's `offset` is where its entry count starts and
+ * `length` its table (count, entries, next-IFD offset).
+ */
+import { hasAscii, u32be } from '../bytes/read.js';
+import { SanitizeError } from '../errors.js';
+import type { ResolvedOptions } from '../options.js';
+import type { MetadataItem, MetadataKind } from '../types.js';
+import type { FormatHandler, Plan } from './handler.js';
+import { checkJpegStream } from './tiff/jpeg-stream.js';
+import { type Entry, type Fail, type Ifd, type Reader, readHeader, readIfd, TYPE_BYTE, TYPE_IFD, TYPE_IFD8, TYPE_LONG, TYPE_LONG8, TYPE_SHORT } from './tiff/structure.js';
+import {
+  COMPRESSION_JPEG,
+  COMPRESSION_NONE,
+  COMPRESSION_OLD_JPEG,
+  describeRemoved,
+  KEPT_TAGS,
+  PLAIN_COMPRESSIONS,
+  RAW_PHOTOMETRICS,
+  TAG_BITS_PER_SAMPLE,
+  TAG_COMPRESSION,
+  TAG_DNG_VERSION,
+  TAG_ICC_PROFILE,
+  TAG_IMAGE_LENGTH,
+  TAG_IMAGE_WIDTH,
+  TAG_JPEG_TABLES,
+  TAG_NEW_SUBFILE_TYPE,
+  TAG_ORIENTATION,
+  TAG_PHOTOMETRIC,
+  TAG_PLANAR_CONFIGURATION,
+  TAG_ROWS_PER_STRIP,
+  TAG_SAMPLES_PER_PIXEL,
+  TAG_STRIP_BYTE_COUNTS,
+  TAG_STRIP_OFFSETS,
+  TAG_SUBFILE_TYPE,
+  TAG_TILE_BYTE_COUNTS,
+  TAG_TILE_LENGTH,
+  TAG_TILE_OFFSETS,
+  TAG_TILE_WIDTH,
+} from './tiff/tags.js';
+import { type KeptValue, type Page, writeTiff } from './tiff/write.js';
+
+/** IFDs in the chain. Multi-page faxes and scans have tens, rarely hundreds. */
+export const MAX_IFDS = 1000;
+/** Strips and tiles across all pages. */
+export const MAX_SEGMENTS = 100_000;
+/** IFD entries read across the chain (IFDs may overlap; this keeps the walk linear). */
+const MAX_ENTRIES = 1_000_000;
+/** Strips may overlap and each is copied: the pixel data written may reach this multiple of the input size, no more. */
+const MAX_AMPLIFICATION = 4;
+
+const TAG_JPEG_INTERCHANGE_FORMAT = 513; // section 22 (old JPEG); EXIF IFD1 thumbnails
+const NEW_SUBFILE_REDUCED = 0x1; // section 8 NewSubfileType bit 0: "reduced-resolution version of another image"
+const SUBFILE_REDUCED = 2; // section 8 SubfileType 2: "reduced-resolution image data"
+const PHOTOMETRIC_YCBCR = 6; // section 21: subsampled data has another size
+const PLANAR_SEPARATE = 2; // section 8 PlanarConfiguration 2: one plane per sample
+const DEFAULT_ROWS_PER_STRIP = 0xffffffff; // section 8 RowsPerStrip default 2^32 - 1
+const MIN_ORIENTATION = 1;
+const MAX_ORIENTATION = 8;
+
+const ICC_HEADER_SIZE = 128; // ICC.1:2022 7.2: the profile header
+const ICC_SIGNATURE = 'acsp'; // ICC.1:2022 7.2.9, at byte 36
+
+/**
+ * The ICC profile is opaque to us, so it must at least be exactly one
+ * profile: its own size field (ICC.1 7.2.2, big-endian at byte 0) equals the
+ * tag's count and it carries the profile signature. No bytes ride along.
+ */
+function isIccProfile(input: Uint8Array, start: number, size: number): boolean {
+  return size >= ICC_HEADER_SIZE && u32be(input, start) === size && hasAscii(input, start + 36, ICC_SIGNATURE);
+}
+
+/** Pointer tags whose IFDs are removed whole: the report points at the IFD they name. */
+const POINTER_TAGS = new Set([34665, 34853, 40965, 330]); // Exif, GPS, Interop, SubIFDs
+const POINTER_TYPES = new Set([TYPE_LONG, TYPE_IFD, TYPE_LONG8, TYPE_IFD8]);
+
+class TiffWalker {
+  private readonly n: number;
+  private readonly removed: MetadataItem[] = [];
+  private readonly kept: MetadataItem[] = [];
+  private orientation: number | undefined;
+  private segmentsSeen = 0;
+  private bytesCopied = 0;
+  private reader!: Reader;
+
+  constructor(
+    private readonly input: Uint8Array,
+    private readonly options: ResolvedOptions,
+  ) {
+    this.n = input.length;
+  }
+
+  private readonly fail: Fail = (code, message, offset) => {
+    throw new SanitizeError(code, message, { format: 'tiff', offset });
+  };
+
+  walk(): Plan {
+    const { reader, first } = readHeader(this.input, this.fail);
+    this.reader = reader;
+    if (first === 0) this.fail('MALFORMED', 'The TIFF has no IFD', reader.layout.headerSize - reader.layout.offsetSize);
+    const visited = new Set<number>();
+    const pages: Page[] = [];
+    let entries = 0;
+    for (let offset = first, index = 0; offset !== 0; index++) {
+      if (visited.has(offset)) this.fail('MALFORMED', `IFD${index} points back to an IFD already read (a loop)`, offset);
+      if (index >= MAX_IFDS) this.fail('LIMIT_EXCEEDED', `More than ${MAX_IFDS} IFDs`, offset);
+      visited.add(offset);
+      const ifd = readIfd(reader, offset, this.fail);
+      entries += ifd.entries.length;
+      if (entries > MAX_ENTRIES) this.fail('LIMIT_EXCEEDED', `More than ${MAX_ENTRIES} IFD entries`, offset);
+      if (ifd.entries.some((e) => e.tag === TAG_DNG_VERSION)) this.fail('UNSUPPORTED_FORMAT', 'DNG (camera raw) files are not supported', offset);
+      if (this.isReducedResolution(ifd)) {
+        this.remove('thumbnail', `IFD${index}`, ifd.offset, ifd.end - ifd.offset, 'reduced-resolution image');
+      } else {
+        pages.push(this.page(ifd, `IFD${index}`));
+      }
+      offset = ifd.next;
+    }
+    if (pages.length === 0) this.fail('UNSUPPORTED_FORMAT', 'The IFD chain holds only reduced-resolution images', first);
+    const plan: Plan = { output: writeTiff(reader.layout, pages, this.fail), removed: this.removed, kept: this.kept };
+    if (this.orientation !== undefined) plan.orientation = this.orientation;
+    return plan;
+  }
+
+  private remove(kind: MetadataKind, container: string, offset: number, length: number, label: string): void {
+    this.removed.push({ kind, container, offset, length, label });
+  }
+
+  /** An integer held in the entry itself (BYTE, SHORT, LONG, LONG8, count 1), or `undefined`. */
+  private scalar(entry: Entry | undefined): number | undefined {
+    if (entry === undefined || entry.count !== 1 || !entry.inline) return undefined;
+    if (entry.type !== TYPE_BYTE && entry.type !== TYPE_SHORT && entry.type !== TYPE_LONG && entry.type !== TYPE_LONG8) return undefined;
+    return this.reader.uint(entry, 0);
+  }
+
+  /**
+   * A thumbnail or preview: marked reduced-resolution (NewSubfileType bit 0,
+   * SubfileType 2), or an EXIF-style IFD1 that holds only a JPEG thumbnail
+   * (JPEGInterchangeFormat) and no strips or tiles.
+   */
+  private isReducedResolution(ifd: Ifd): boolean {
+    const has = (tag: number) => ifd.entries.some((e) => e.tag === tag);
+    const newSubfileType = this.scalar(ifd.entries.find((e) => e.tag === TAG_NEW_SUBFILE_TYPE));
+    const subfileType = this.scalar(ifd.entries.find((e) => e.tag === TAG_SUBFILE_TYPE));
+    const jpegThumbnail = has(TAG_JPEG_INTERCHANGE_FORMAT) && !has(TAG_STRIP_OFFSETS) && !has(TAG_TILE_OFFSETS);
+    return ((newSubfileType ?? 0) & NEW_SUBFILE_REDUCED) !== 0 || subfileType === SUBFILE_REDUCED || jpegThumbnail;
+  }
+
+  /** Where a removed entry's value lies, for the report (clipped to the input). */
+  private valueRange(entry: Entry): { offset: number; length: number } {
+    const { layout } = this.reader;
+    if (POINTER_TAGS.has(entry.tag) && entry.count >= 1 && POINTER_TYPES.has(entry.type) && entry.start + entry.size! <= this.n) {
+      const at = entry.type === TYPE_LONG || entry.type === TYPE_IFD ? this.reader.u32(entry.start) : this.reader.u64(entry.start);
+      if (at >= layout.headerSize && at + layout.countSize <= this.n) {
+        const count = layout.big ? this.reader.u64(at) : this.reader.u16(at);
+        return { offset: at, length: Math.min(layout.countSize + count * layout.entrySize + layout.offsetSize, this.n - at) };
+      }
+    }
+    if (entry.inline || entry.size === undefined || entry.start >= this.n) return { offset: entry.at, length: layout.entrySize };
+    return { offset: entry.start, length: Math.min(entry.size, this.n - entry.start) };
+  }
+
+  /** A full-resolution image: its kept tags, checked, and its strips or tiles. */
+  private page(ifd: Ifd, container: string): Page {
+    const { input, reader, options } = this;
+    const tags = new Map<number, Entry>();
+    for (const entry of ifd.entries) {
+      if (tags.has(entry.tag)) this.fail('MALFORMED', `${container} holds tag ${entry.tag} twice`, entry.at);
+      tags.set(entry.tag, entry);
+    }
+    const spp = this.scalar(tags.get(TAG_SAMPLES_PER_PIXEL)) ?? 1;
+    if (spp < 1) this.fail('MALFORMED', `${container}: SamplesPerPixel is 0`, ifd.offset);
+    const compression = this.scalar(tags.get(TAG_COMPRESSION)) ?? COMPRESSION_NONE;
+    const bitsEntry = tags.get(TAG_BITS_PER_SAMPLE);
+    const bps = bitsEntry?.type === TYPE_SHORT && bitsEntry.count >= 1 && bitsEntry.start + 2 <= this.n ? reader.u16(bitsEntry.start) : 1;
+
+    const values: KeptValue[] = [];
+    const checked = new Map<number, Entry>(); // kept tags with a valid value
+    for (const entry of ifd.entries) {
+      const rule = KEPT_TAGS.get(entry.tag);
+      const range = () => this.valueRange(entry);
+      const drop = (kind: MetadataKind, label: string) => {
+        const { offset, length } = range();
+        this.remove(kind, container, offset, length, label);
+      };
+      if (rule === undefined || (entry.tag === TAG_ICC_PROFILE && !options.keepColorProfile)) {
+        const { kind, label } = describeRemoved(entry.tag);
+        drop(kind, label);
+        continue;
+      }
+      const valid = rule.types.includes(entry.type) && rule.count(entry.count, { spp, bps }) && entry.size !== undefined;
+      if (!valid && rule.decoding) this.fail('MALFORMED', `${container}: ${rule.name} has an unexpected type or count`, entry.at);
+      if (!valid) {
+        drop('unknown', `${rule.name}, unexpected type or count`);
+        continue;
+      }
+      if (entry.start + entry.size! > this.n) this.fail('TRUNCATED', `${container}: the ${rule.name} value lies past the end of the input`, entry.at);
+      if (entry.tag === TAG_ICC_PROFILE && !isIccProfile(input, entry.start, entry.size!)) {
+        drop('icc', 'ICC profile, not a whole profile');
+        continue;
+      }
+      if (entry.tag === TAG_JPEG_TABLES && compression !== COMPRESSION_JPEG) {
+        drop('unknown', 'JPEGTables, unused without JPEG compression'); // opaque bytes no decoder reads
+        continue;
+      }
+      checked.set(entry.tag, entry);
+      if (entry.tag === TAG_ORIENTATION && !this.keepsOrientation(entry, container)) continue;
+      if (entry.tag === TAG_STRIP_OFFSETS || entry.tag === TAG_STRIP_BYTE_COUNTS || entry.tag === TAG_TILE_OFFSETS || entry.tag === TAG_TILE_BYTE_COUNTS) continue;
+      values.push({ tag: entry.tag, type: entry.type, count: entry.count, bytes: input.subarray(entry.start, entry.start + entry.size!) });
+      if (entry.tag === TAG_ICC_PROFILE) this.kept.push({ kind: 'icc', container, ...range(), label: 'ICC profile' });
+    }
+    return { values, ...this.segments(checked, container, ifd.offset, spp) };
+  }
+
+  /** Orientation is kept only when asked and not 1 (reported either way); the first page's is the image's. */
+  private keepsOrientation(entry: Entry, container: string): boolean {
+    const value = this.reader.uint(entry, 0);
+    const valid = value >= MIN_ORIENTATION && value <= MAX_ORIENTATION;
+    if (valid && this.orientation === undefined) this.orientation = value;
+    const { entrySize } = this.reader.layout;
+    if (valid && value !== 1 && this.options.keepOrientation) {
+      this.kept.push({ kind: 'orientation', container, offset: entry.at, length: entrySize, label: `Orientation ${value}` });
+      return true;
+    }
+    this.remove('orientation', container, entry.at, entrySize, valid ? `Orientation ${value}` : 'Orientation');
+    return false;
+  }
+
+  /**
+   * The strips or tiles of a page: offsets and byte counts must agree, cover
+   * the image's geometry and lie inside the input. Segments beyond the
+   * geometry are no pixels anyone decodes: they are dropped and reported.
+   */
+  private segments(tags: Map<number, Entry>, container: string, ifdOffset: number, spp: number): Pick<Page, 'offsetsTag' | 'countsTag' | 'segments'> {
+    const { input, reader } = this;
+    const value = (tag: number) => this.scalar(tags.get(tag));
+    const width = value(TAG_IMAGE_WIDTH);
+    const length = value(TAG_IMAGE_LENGTH);
+    if (!width || !length) this.fail('MALFORMED', `${container} has no (or a zero) ImageWidth or ImageLength`, ifdOffset);
+    const compression = value(TAG_COMPRESSION) ?? COMPRESSION_NONE;
+    if (compression === COMPRESSION_OLD_JPEG) this.fail('UNSUPPORTED_FORMAT', `${container} uses old-style JPEG compression (6)`, ifdOffset);
+    if (compression !== COMPRESSION_JPEG && !PLAIN_COMPRESSIONS.has(compression)) {
+      this.fail('UNSUPPORTED_FORMAT', `${container} uses compression ${compression}`, ifdOffset);
+    }
+    const photometric = value(TAG_PHOTOMETRIC);
+    if (photometric !== undefined && RAW_PHOTOMETRICS.has(photometric)) this.fail('UNSUPPORTED_FORMAT', `${container} holds camera raw data`, ifdOffset);
+
+    const tiled = tags.has(TAG_TILE_OFFSETS) || tags.has(TAG_TILE_BYTE_COUNTS);
+    if (tiled && (tags.has(TAG_STRIP_OFFSETS) || tags.has(TAG_STRIP_BYTE_COUNTS))) this.fail('MALFORMED', `${container} has both strips and tiles`, ifdOffset);
+    const offsetsTag = tiled ? TAG_TILE_OFFSETS : TAG_STRIP_OFFSETS;
+    const countsTag = tiled ? TAG_TILE_BYTE_COUNTS : TAG_STRIP_BYTE_COUNTS;
+    const offsets = tags.get(offsetsTag);
+    const counts = tags.get(countsTag);
+    if (offsets === undefined || counts === undefined) this.fail('MALFORMED', `${container} has no ${tiled ? 'tile' : 'strip'} offsets or byte counts`, ifdOffset);
+    if (offsets.count !== counts.count) this.fail('MALFORMED', `${container}: ${offsets.count} offsets but ${counts.count} byte counts`, offsets.at);
+
+    const planes = value(TAG_PLANAR_CONFIGURATION) === PLANAR_SEPARATE ? spp : 1;
+    // A segment is `across` pixels wide and `down` rows high (the last strip of a plane may have fewer rows).
+    let across: number;
+    let down: number;
+    let perPlane: number;
+    if (tiled) {
+      const tileWidth = value(TAG_TILE_WIDTH);
+      const tileLength = value(TAG_TILE_LENGTH);
+      if (!tileWidth || !tileLength) this.fail('MALFORMED', `${container} has tiles but no TileWidth or TileLength`, ifdOffset);
+      [across, down] = [tileWidth, tileLength];
+      perPlane = Math.ceil(width / tileWidth) * Math.ceil(length / tileLength);
+    } else {
+      const rows = value(TAG_ROWS_PER_STRIP) ?? DEFAULT_ROWS_PER_STRIP;
+      if (rows === 0) this.fail('MALFORMED', `${container}: RowsPerStrip is 0`, ifdOffset);
+      [across, down] = [width, Math.min(rows, length)];
+      perPlane = Math.ceil(length / rows);
+    }
+    const expected = perPlane * planes;
+    const what = tiled ? 'tile' : 'strip';
+    if (offsets.count < expected) this.fail('MALFORMED', `${container} has ${offsets.count} ${what}s, its geometry needs ${expected}`, offsets.at);
+    this.segmentsSeen += expected;
+    if (this.segmentsSeen > MAX_SEGMENTS) this.fail('LIMIT_EXCEEDED', `More than ${MAX_SEGMENTS} strips or tiles`, offsets.at);
+
+    // Uncompressed pixels have an exact size (section 3, 8): bytes after it are no pixel anyone decodes.
+    const bits = tags.get(TAG_BITS_PER_SAMPLE);
+    const bitsOf = (sample: number) => (bits === undefined ? 1 : reader.uint(bits, bits.count === 1 ? 0 : sample));
+    let pixelBits = 0; // bits per pixel in one plane
+    if (planes === 1) for (let sample = 0; sample < spp; sample++) pixelBits += bitsOf(sample);
+    const exactSize = compression === COMPRESSION_NONE && photometric !== PHOTOMETRIC_YCBCR;
+    const neededSize = (i: number) => {
+      const plane = Math.floor(i / perPlane);
+      const rows = tiled ? down : Math.min(down, length - (i % perPlane) * down);
+      return rows * Math.ceil((across * (planes === 1 ? pixelBits : bitsOf(plane))) / 8);
+    };
+
+    const segments: Uint8Array[] = [];
+    let trimmed = 0;
+    let firstTrimmed = 0;
+    for (let i = 0; i < expected; i++) {
+      const start = reader.uint(offsets, i);
+      const declared = start + reader.uint(counts, i);
+      if (declared > this.n) this.fail('TRUNCATED', `${container}: ${what} ${i} runs past the end of the input`, Math.min(start, this.n));
+      const end = exactSize ? Math.min(declared, start + neededSize(i)) : declared;
+      if (declared > end && trimmed === 0) firstTrimmed = end;
+      trimmed += declared - end;
+      this.bytesCopied += end - start;
+      if (this.bytesCopied > MAX_AMPLIFICATION * this.n) this.fail('LIMIT_EXCEEDED', `Overlapping ${what}s would multiply the image data`, offsets.at);
+      // An empty (sparse) tile holds nothing; any other JPEG-compressed one must carry only coding segments.
+      if (compression === COMPRESSION_JPEG && end > start) checkJpegStream(input, start, end, `${container} ${what} ${i}`, this.fail);
+      segments.push(input.subarray(start, end));
+    }
+    if (trimmed > 0) this.remove('unknown', container, firstTrimmed, trimmed, `${trimmed} bytes after the pixels of uncompressed ${what}s`);
+    const tables = tags.get(TAG_JPEG_TABLES);
+    if (compression === COMPRESSION_JPEG && tables !== undefined) checkJpegStream(input, tables.start, tables.start + tables.size!, `${container} JPEGTables`, this.fail);
+    if (offsets.count > expected) {
+      const start = Math.min(reader.uint(offsets, expected), this.n);
+      const length = Math.min(reader.uint(counts, expected), this.n - start);
+      this.remove('unknown', container, start, length, `${offsets.count - expected} ${what}s beyond the image`);
+    }
+    return { offsetsTag, countsTag, segments };
+  }
+}
+
+export const tiff: FormatHandler = {
+  format: 'tiff',
+  plan(input: Uint8Array, options: ResolvedOptions): Plan {
+    return new TiffWalker(input, options).walk();
+  },
+};
