@@ -74,7 +74,7 @@ const isTableOrFrame = (m: number) =>
  * DHT (B.2.4.2), DAC (B.2.4.3), SOFn/DHP (B.2.2), SOS (B.2.3), DRI (B.2.4.4),
  * DNL (B.2.5), EXP (B.3.3).
  */
-function wellFormed(marker: number, input: Uint8Array, start: number, end: number): boolean {
+export function wellFormed(marker: number, input: Uint8Array, start: number, end: number): boolean {
   const size = end - start;
   const high = (at: number) => input[at] >> 4;
   const low = (at: number) => input[at] & 0x0f;

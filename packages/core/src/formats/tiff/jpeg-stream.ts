@@ -3,11 +3,12 @@
  * strip or tile, and the `JPEGTables` value, is a JPEG stream (ITU-T T.81),
  * often abbreviated (tables in `JPEGTables`, only SOF/SOS in the strips).
  * They are copied byte for byte, so they are accepted only when they carry
- * nothing but coding segments: no APPn, no COM, no unknown marker, nothing
- * but zero padding after EOI.
+ * nothing but coding segments, each checked field by field as in `jpeg.ts`:
+ * no APPn, no COM, no unknown marker, nothing but zero padding after EOI.
  *
  * Positions: `offset` is where a marker's `FF` starts.
  */
+import { wellFormed } from '../jpeg.js';
 import type { Fail } from './structure.js';
 
 const MARKER_PREFIX = 0xff;
@@ -60,6 +61,7 @@ export function checkJpegStream(input: Uint8Array, start: number, end: number, w
     if (declared < 2) fail('MALFORMED', `${what}: JPEG segment length below 2`, at);
     const segmentEnd = at + 2 + declared;
     if (segmentEnd > end) fail('TRUNCATED', `${what}: a JPEG segment runs past its end`, at);
+    if (!wellFormed(marker, input, at + 4, segmentEnd)) fail('MALFORMED', `${what}: JPEG ${hex(marker)} content does not match its structure`, at);
     at = marker === SOS ? skipEntropyCoded(input, segmentEnd, end) : segmentEnd;
   }
 }
