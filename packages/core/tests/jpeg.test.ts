@@ -20,7 +20,7 @@ describe('JPEG policy', () => {
       jpegSegment(COM, 'SECRET-COMMENT'),
       exif([{ tag: 0x013b, ascii: 'SECRET-ARTIST' }]),
       jpegSegment(APP1, 'http://ns.adobe.com/xap/1.0/\0<x:xmpmeta>SECRET-XMP</x:xmpmeta>'),
-      jpegSegment(APP13, 'Photoshop 3.0\08BIM\x04\x04\0\0\0\0\0\x10SECRET-IPTC-BYLN'),
+      jpegSegment(APP13, 'Photoshop 3.0\x008BIM\x04\x04\0\0\0\0\0\x10SECRET-IPTC-BYLN'),
       jpegSegment(0xec, 'Ducky\0SECRET-DUCKY'),
     );
 

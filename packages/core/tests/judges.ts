@@ -34,6 +34,12 @@ const EXIFR_EVERYTHING = {
   silentErrors: true,
 } as const;
 
+/**
+ * exifr's options, typed loosely: its typings want objects for `ifd0` & co.,
+ * while the library (and its documentation) also take `true`.
+ */
+export type ExifrOptions = Parameters<typeof exifr.parse>[1];
+
 export interface MetadataSeen {
   /** Groups exifr found, with their tag ids (IFD0 is listed without Orientation, which may be kept). */
   groups: Record<string, string[]>;
@@ -45,7 +51,7 @@ export interface MetadataSeen {
 /** What exifr finds in the bytes. */
 export async function exifrSees(bytes: Uint8Array): Promise<MetadataSeen> {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const parsed = ((await exifr.parse(buffer, EXIFR_EVERYTHING).catch(() => undefined)) ?? {}) as Record<string, unknown>;
+  const parsed = ((await exifr.parse(buffer, EXIFR_EVERYTHING as unknown as ExifrOptions).catch(() => undefined)) ?? {}) as Record<string, unknown>;
   const groups: Record<string, string[]> = {};
   let orientation: number | undefined;
   let hasIcc = false;

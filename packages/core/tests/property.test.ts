@@ -78,7 +78,7 @@ const mutation = fc.oneof(
 type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
 
 function mutate(input: Uint8Array, mutations: Mutation[]): Uint8Array {
-  let bytes = input.slice();
+  let bytes: Uint8Array = input.slice();
   for (const m of mutations) {
     const at = bytes.length === 0 ? 0 : m.at % bytes.length;
     if (m.kind === 'set') bytes[at] = m.value;
@@ -121,7 +121,7 @@ describe('property: mutated inputs are cleaned or refused with a code', () => {
   it('arbitrary bytes behind a JPEG or PNG signature', () => {
     fc.assert(
       fc.property(fc.constantFrom([0xff, 0xd8, 0xff], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), fc.uint8Array({ maxLength: 512 }), (head, tail) =>
-        judge(concat(head, tail), []),
+        judge(concat([...head], tail), []),
       ),
       { numRuns: RUNS * 4, seed: SEED },
     );

@@ -9,7 +9,7 @@ import exifr from 'exifr';
 import { describe, expect, it } from 'vitest';
 import { inspectImage, SanitizeError, sanitizeImage, SUPPORTED_FORMATS } from '../src/index.js';
 import { ascii, baseJpeg, concat, jpegSegment, splitJpeg } from './build.js';
-import { codeOf, containsText, samePixels, tiffLayout, tiffPages } from './judges.js';
+import { codeOf, containsText, type ExifrOptions, samePixels, tiffLayout, tiffPages } from './judges.js';
 import { corpusManifest, CORPUS_DIR, readCorpus } from './load.js';
 import {
   ASCII,
@@ -62,7 +62,7 @@ interface TiffSeen {
 }
 
 async function exifrSeesTiff(bytes: Uint8Array): Promise<TiffSeen> {
-  const parsed = ((await exifr.parse(Buffer.from(bytes), EXIFR_OPTIONS).catch(() => undefined)) ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const parsed = ((await exifr.parse(Buffer.from(bytes), EXIFR_OPTIONS as unknown as ExifrOptions).catch(() => undefined)) ?? {}) as Record<string, Record<string, unknown> | undefined>;
   const seen: TiffSeen = { unexpected: [], otherGroups: [], hasIcc: parsed.icc !== undefined };
   for (const [group, tags] of Object.entries(parsed)) {
     if (tags === undefined || group === 'errors' || group === 'icc') continue;
