@@ -7,7 +7,7 @@
 import exifr from 'exifr';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, SanitizeError, sanitizeImage } from '../src/index.js';
-import { ascii, concat } from './build.js';
+import { ascii, concat, iccProfileWith } from './build.js';
 import { ALPHA_URN, auxC, AV1C, box, buildHeif, bytesOf, DEPTH_URN, exifItemData, fullBox, HEVC_BYTES, HVCC, ispe, type HeifSpec, type Part, SECRETS, TYPICAL, u16, u32 } from './heif-build.js';
 import { containsText, heifImageItems, heifLayout } from './judges.js';
 import { corpusManifest, CORPUS_DIR, readCorpus } from './load.js';
@@ -205,7 +205,7 @@ describe('HEIC/AVIF: hand-built files', () => {
   });
 
   it('keeps nclx and (by default) ICC colr, irot even with keepOrientation false; neutralizes unknown properties', () => {
-    const prof = box('colr', 'prof', 'ICC-PROFILE-BYTES');
+    const prof = box('colr', 'prof', iccProfileWith('ICC-PROFILE-BYTES'));
     const nclx = box('colr', 'nclx', [0, 1, 0, 13, 0, 1, 0x80]);
     const irot = box('irot', [1]);
     const udes = fullBox('udes', 0, 0, 'en\0SECRET-DESCRIPTION\0\0\0');
@@ -304,6 +304,20 @@ describe('HEIC/AVIF: hand-built files', () => {
     const external = input.slice();
     external.set(u16(1), item1 + 4);
     expectRefused(external, 'UNSUPPORTED_FORMAT');
+  });
+
+  it('stays linear on 9,000 auxl references from one item with 89,000 property associations', () => {
+    // Each reference asked for the item's auxC by walking all its associations: 9,000 x 89,000 steps before the fix.
+    const input = buildHeif({
+      items: [
+        { id: 1, type: 'hvc1', data: HEVC_BYTES },
+        { id: 2, type: 'hvc1', data: HEVC_BYTES },
+      ],
+      references: Array.from({ length: 9_000 }, () => ['auxl', 2, [1]] as [string, number, number[]]),
+      associations: [[1, [0x81, 2]], ...Array.from({ length: 350 }, () => [2, new Array<number>(255).fill(0)] as [number, number[]])],
+    });
+    const result = sanitizeImage(input);
+    expect(result.removed.filter((item) => item.container === 'auxl item')).toHaveLength(1);
   });
 
   it('refuses more than 10,000 items', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sanitizeImage } from '../src/index.js';
-import { ascii, baseJpeg, concat, jpegSegment, jpegWith, splitJpeg, tiffWith } from './build.js';
+import { ascii, baseJpeg, concat, iccProfileWith, jpegSegment, jpegWith, splitJpeg, tiffWith } from './build.js';
 import { codeOf, containsText, decodePixels, exifrSees, samePixels } from './judges.js';
 
 const APP0 = 0xe0;
@@ -105,7 +105,9 @@ describe('JPEG policy', () => {
   });
 
   it('keeps ICC chunks in order by default and drops them when asked', () => {
-    const icc = (seq: number) => jpegSegment(APP2, concat(ascii('ICC_PROFILE\0'), [seq, 2], ascii(`profile-part-${seq}`)));
+    const profile = iccProfileWith('profile-part-1profile-part-2');
+    const parts = [profile.subarray(0, 132 + 14), profile.subarray(132 + 14)];
+    const icc = (seq: number) => jpegSegment(APP2, concat(ascii('ICC_PROFILE\0'), [seq, 2], parts[seq - 1]));
     const input = jpegWith(icc(1), icc(2));
     const kept = Buffer.from(sanitizeImage(input).bytes);
     expect(kept.indexOf('profile-part-1')).toBeGreaterThan(0);

@@ -11,7 +11,7 @@
  * and plain-text extensions, XMP and every other application extension,
  * unknown extensions, and every byte after the trailer.
  */
-import { hasAscii } from '../bytes/read.js';
+import { hasAscii, u32be } from '../bytes/read.js';
 import { ByteSink } from '../bytes/write.js';
 import { SanitizeError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
@@ -29,6 +29,11 @@ const COMMENT = 0xfe;
 const PLAIN_TEXT = 0x01;
 const APPLICATION = 0xff;
 const APPLICATION_ID_SIZE = 11; // identifier (8) + authentication code (3)
+const GRAPHIC_CONTROL_SIZE = 4; // 23.c: packed fields, delay time (2), transparent colour index
+const LOOPING_SUB_BLOCK_SIZE = 3; // NETSCAPE2.0 / ANIMEXTS1.0: sub-block id 1, loop count (2)
+const LOOPING_SUB_BLOCK_ID = 1;
+const ICC_HEADER_SIZE = 128; // ICC.1:2022 7.2: the profile header
+const ICC_SIGNATURE = 'acsp'; // ICC.1:2022 7.2.9, at byte 36
 
 const LOOPING = ['NETSCAPE2.0', 'ANIMEXTS1.0'];
 const ICC_ID = 'ICCRGBG1012';
@@ -51,6 +56,43 @@ function skipSubBlocks(input: Uint8Array, at: number): number {
     p += 1 + size;
     if (size === 0) return p;
   }
+}
+
+/** The payload of the data sub-blocks in `[at, end)` (end is past the terminator), joined. */
+function joinSubBlocks(input: Uint8Array, at: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - at);
+  let size = 0;
+  for (let p = at; input[p] !== 0; p += 1 + input[p]) {
+    out.set(input.subarray(p + 1, p + 1 + input[p]), size);
+    size += input[p];
+  }
+  return out.subarray(0, size);
+}
+
+/** The ICC extension holds exactly one profile: its size field (ICC.1 7.2.2) equals the payload, with the `acsp` signature. */
+function isIccProfile(profile: Uint8Array): boolean {
+  return profile.length >= ICC_HEADER_SIZE && u32be(profile, 0) === profile.length && hasAscii(profile, 36, ICC_SIGNATURE);
+}
+
+/**
+ * Only the fields an extension defines are copied, so that no sub-block rides
+ * along: a Graphic Control Extension is its 4-byte block and the terminator;
+ * a looping extension its loop-count sub-block (id 1) and the terminator.
+ * `undefined` when the extension does not hold that block.
+ */
+function canonicalExtension(input: Uint8Array, at: number, end: number, label: number): Uint8Array | undefined {
+  if (label === GRAPHIC_CONTROL) {
+    const blockEnd = at + 2 + 1 + GRAPHIC_CONTROL_SIZE;
+    if (input[at + 2] !== GRAPHIC_CONTROL_SIZE) return undefined;
+    return blockEnd + 1 === end ? input.subarray(at, end) : Uint8Array.from([...input.subarray(at, blockEnd), 0]);
+  }
+  const head = at + 3 + APPLICATION_ID_SIZE; // introducer, label, block size, identifier
+  for (let p = head; input[p] !== 0; p += 1 + input[p]) {
+    if (input[p] !== LOOPING_SUB_BLOCK_SIZE || input[p + 1] !== LOOPING_SUB_BLOCK_ID) continue;
+    const block = input.subarray(p, p + 1 + LOOPING_SUB_BLOCK_SIZE);
+    return p === head && p + 1 + LOOPING_SUB_BLOCK_SIZE + 1 === end ? input.subarray(at, end) : Uint8Array.from([...input.subarray(at, head), ...block, 0]);
+  }
+  return undefined;
 }
 
 function walk(input: Uint8Array, options: ResolvedOptions): Plan {
@@ -91,18 +133,23 @@ function walk(input: Uint8Array, options: ResolvedOptions): Plan {
     if (at + 2 > n) fail('TRUNCATED', 'The GIF ends inside an extension', at);
     const label = input[at + 1];
     const end = skipSubBlocks(input, at + 2);
-    if (label === GRAPHIC_CONTROL) {
-      output.push(input.subarray(at, end));
+    const idAt = at + 3;
+    const id = label === APPLICATION && input[at + 2] === APPLICATION_ID_SIZE ? String.fromCharCode(...input.subarray(idAt, idAt + APPLICATION_ID_SIZE)) : '';
+    if (label === GRAPHIC_CONTROL || LOOPING.includes(id)) {
+      const name = label === GRAPHIC_CONTROL ? 'graphic-control' : 'application';
+      const canonical = canonicalExtension(input, at, end, label);
+      if (canonical === undefined) {
+        drop('unknown', name, at, end, `${id || 'Graphic Control'} without its defined block`);
+      } else {
+        output.push(canonical);
+        if (canonical.length !== end - at) drop('unknown', name, at, end, `sub-blocks after the ${id || 'Graphic Control'} fields`);
+      }
     } else if (label === APPLICATION) {
-      const idAt = at + 3;
-      const id = input[at + 2] === APPLICATION_ID_SIZE ? String.fromCharCode(...input.subarray(idAt, idAt + APPLICATION_ID_SIZE)) : '';
-      if (LOOPING.includes(id)) {
-        output.push(input.subarray(at, end));
-      } else if (id === ICC_ID && options.keepColorProfile) {
+      if (id === ICC_ID && options.keepColorProfile && isIccProfile(joinSubBlocks(input, idAt + APPLICATION_ID_SIZE, end))) {
         output.push(input.subarray(at, end));
         kept.push({ kind: 'icc', container: 'application', offset: at, length: end - at, label: ICC_ID });
       } else if (id === ICC_ID) {
-        drop('icc', 'application', at, end, ICC_ID);
+        drop('icc', 'application', at, end, options.keepColorProfile ? `${ICC_ID}, not a whole profile` : ICC_ID);
       } else if (hasAscii(input, idAt, XMP_ID)) {
         drop('xmp', 'application', at, end, 'XMP');
       } else {

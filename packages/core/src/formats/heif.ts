@@ -46,6 +46,7 @@ import {
   type Reference,
 } from './heif/items.js';
 import { NeutralizedCopy } from './heif/neutralized.js';
+import { fillsExactly } from './heif/properties.js';
 import type { FormatHandler, Plan } from './handler.js';
 
 /** Boxes of all levels one file may hold. Real photos have a few hundred. */
@@ -142,6 +143,7 @@ class HeifWalker {
   private properties: Box[] = [];
   private readonly associations = new Map<number, Association[]>();
   private readonly keptItems = new Set<number>();
+  private readonly auxTypes = new Map<number, string>();
   /** Top-level `mdat` boxes, in file order. */
   private readonly mdats: DataRegion[] = [];
   /** `dimg` references by the derived item. */
@@ -312,13 +314,20 @@ class HeifWalker {
     return 'unknown';
   }
 
-  /** The `auxC` aux_type of an item, or '' when it has none. */
+  /** The `auxC` aux_type of an item, or '' when it has none. Remembered: many references may ask about one item with many associations. */
   private auxType(id: number): string {
+    const known = this.auxTypes.get(id);
+    if (known !== undefined) return known;
+    let type = '';
     for (const { index } of this.associations.get(id) ?? []) {
       const box = this.property(index);
-      if (box?.type === 'auxC') return auxiliaryType(this.input, box);
+      if (box?.type === 'auxC') {
+        type = auxiliaryType(this.input, box);
+        break;
+      }
     }
-    return '';
+    this.auxTypes.set(id, type);
+    return type;
   }
 
   /** The primary item and, recursively, what it derives from (`dimg`) and its alpha planes (`auxl`). Visits each item once. */
@@ -352,7 +361,9 @@ class HeifWalker {
     for (const { index, essential } of this.associations.get(id) ?? []) {
       if (index === 0) continue;
       const box = this.property(index) ?? this.fail('MALFORMED', `Item ${id} is associated with property ${index}, past the end of ipco`, at);
-      if (essential && this.propertyFate(box) === 'unknown') this.fail('UNSUPPORTED_FORMAT', `Item ${id} needs the ${printableType(box.type)} property`, box.offset);
+      const fate = this.propertyFate(box);
+      if (essential && fate === 'unknown') this.fail('UNSUPPORTED_FORMAT', `Item ${id} needs the ${printableType(box.type)} property`, box.offset);
+      if (fate === 'keep' && !fillsExactly(this.input, box)) this.fail('MALFORMED', `The ${printableType(box.type)} property of item ${id} holds bytes beyond its fields`, box.offset);
     }
     const location = this.locations.get(id);
     const extents = location?.extents ?? [];

@@ -12,7 +12,7 @@
  * Everything else is removed, including all bytes after the primary EOI.
  */
 import { asciiBytes, ByteSink, writeU16be } from '../bytes/write.js';
-import { hasAscii, u16be } from '../bytes/read.js';
+import { hasAscii, u16be, u32be } from '../bytes/read.js';
 import { SanitizeError } from '../errors.js';
 import { isOrientationOnlyTiff, ORIENTATION_TIFF_SIZE, readOrientation, writeOrientationTiff } from '../metadata/exif.js';
 import type { ResolvedOptions } from '../options.js';
@@ -58,6 +58,11 @@ const ADOBE_ID = 'Adobe';
 const JFIF_CONTENT_SIZE = 14;
 /** Adobe APP14 content: identifier, DCTEncodeVersion, APP14Flags0, APP14Flags1, ColorTransform. */
 const ADOBE_CONTENT_SIZE = 12;
+/** ICC.1:2022 7.2: the profile header; its size field (7.2.2) is at byte 0, the `acsp` signature (7.2.9) at byte 36. */
+const ICC_HEADER_SIZE = 128;
+const ICC_SIGNATURE_AT = 36;
+/** ICC.1 Annex B.4: each APP2 chunk holds `ICC_PROFILE\0`, its sequence number (from 1) and the chunk count, then profile bytes. */
+const ICC_CHUNK_HEADER_SIZE = ICC_ID.length + 2;
 /** Real progressive files have tens of scans; thousands is an attack on decoders downstream. */
 export const MAX_SCANS = 1000;
 
@@ -199,6 +204,7 @@ class JpegWalker {
   private readonly kept: MetadataItem[] = [];
   private readonly body = new ByteSink();
   private readonly iccChunks: Uint8Array[] = [];
+  private readonly iccItems: MetadataItem[] = [];
   private jfif: Uint8Array | undefined;
   private adobe: Uint8Array | undefined;
   private orientation: number | undefined;
@@ -380,7 +386,7 @@ class JpegWalker {
     if (marker === APP2 && has(ICC_ID) && size >= ICC_ID.length + 2 && options.keepColorProfile) {
       const label = `ICC_PROFILE ${input[start + ICC_ID.length]}/${input[start + ICC_ID.length + 1]}`;
       this.iccChunks.push(input.subarray(pos, end));
-      this.kept.push({ kind: 'icc', container: name, offset: pos, length: end - pos, label });
+      this.iccItems.push({ kind: 'icc', container: name, offset: pos, length: end - pos, label });
       return;
     }
     if (marker === APP14 && has(ADOBE_ID) && size >= ADOBE_CONTENT_SIZE && this.adobe === undefined) {
@@ -391,6 +397,28 @@ class JpegWalker {
     }
     const { kind, label } = identify(marker, input, start, end);
     this.remove(kind, name, pos, end - pos, label);
+  }
+
+  /**
+   * The ICC chunks are copied as they are, so they must hold exactly one
+   * profile: numbered 1..N of N in order, and the profile's own size field
+   * equal to the bytes they carry, with the `acsp` signature. Otherwise any
+   * bytes could pass as a profile.
+   */
+  private isWholeIccProfile(): boolean {
+    const chunks = this.iccChunks;
+    let size = 0;
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i];
+      const at = 4 + ICC_ID.length; // FF E2, length, identifier
+      if (chunk[at] !== i + 1 || chunk[at + 1] !== chunks.length) return false;
+      size += chunk.length - 4 - ICC_CHUNK_HEADER_SIZE;
+    }
+    if (chunks.length === 0) return true;
+    const first = chunks[0];
+    const profile = 4 + ICC_CHUNK_HEADER_SIZE;
+    // The header must lie in the first chunk (real writers fill chunks of ~65 kB).
+    return first.length - profile >= ICC_HEADER_SIZE && u32be(first, profile) === size && hasAscii(first, profile + ICC_SIGNATURE_AT, 'acsp');
   }
 
   /** Assembles the output once the primary image's EOI at `end - 2` has been reached. */
@@ -412,7 +440,12 @@ class JpegWalker {
       output.push(segment(APP1, content));
       this.kept.push({ kind: 'orientation', container: 'APP1', offset: this.exifOffset, length: content.length + 4, label: `Orientation ${orientation}` });
     }
-    for (const chunk of this.iccChunks) output.push(chunk);
+    if (this.isWholeIccProfile()) {
+      for (const chunk of this.iccChunks) output.push(chunk);
+      this.kept.push(...this.iccItems);
+    } else {
+      for (const item of this.iccItems) this.removed.push({ ...item, label: `${item.label}, not a whole profile` });
+    }
     if (this.adobe) output.push(this.adobe);
     output.pushAll(this.body);
     output.push(EOI_BYTES);

@@ -23,6 +23,44 @@ export const PNG_SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a,
 const CHUNK_FRAMING = 12; // length (4) + type (4) + CRC (4)
 const MAX_CHUNK_DATA = 0x7fffffff; // 5.3: "A four-byte unsigned integer ... limited to 2^31 - 1"
 const IHDR_DATA_SIZE = 13;
+const IHDR_COLOUR_TYPE = 9; // 11.2.1: width (4), height (4), bit depth (1), colour type, compression, filter, interlace
+const IHDR_COMPRESSION = 10;
+const IHDR_FILTER = 11;
+const IHDR_INTERLACE = 12;
+const COLOUR_TYPES = new Set([0, 2, 3, 4, 6]); // 11.2.1 Table 11.1: greyscale, truecolour, indexed, greyscale+alpha, truecolour+alpha
+const COLOUR_INDEXED = 3;
+const PALETTE_ENTRY_SIZE = 3; // 11.2.2 PLTE: red, green, blue
+const MAX_PALETTE_ENTRIES = 256;
+const SEQUENCE_SIZE = 4; // APNG fcTL/fdAT: the sequence number opens the chunk
+const FCTL_DISPOSE_OP = 24; // APNG fcTL: dispose_op (0..2), then blend_op (0..1)
+const FCTL_BLEND_OP = 25;
+
+/**
+ * The exact data size of each kept ancillary chunk (11.3; APNG 1.0), by colour
+ * type where it depends on it: a kept chunk holds its fields and nothing else,
+ * so no bytes ride along. tRNS of an indexed image (at most one byte per palette
+ * entry) is checked apart. The APNG chunks (acTL, fcTL, fdAT: a sequence
+ * number and image data) of the wrong size are refused, not dropped: the
+ * animation would break.
+ */
+const FIXED_SIZE: Readonly<Record<string, number>> = {
+  gAMA: 4, // 11.3.3.2
+  cHRM: 32, // 11.3.3.1
+  sRGB: 1, // 11.3.3.5
+  cICP: 4, // 11.3.3.6
+  mDCv: 24, // 11.3.3.7
+  cLLi: 8, // 11.3.3.8
+  pHYs: 9, // 11.3.4.3
+  acTL: 8, // APNG: num_frames, num_plays
+  fcTL: 26, // APNG: sequence, width, height, x, y, delay num/den, dispose_op, blend_op
+};
+const SIZE_BY_COLOUR_TYPE: Readonly<Record<string, Readonly<Record<number, number>>>> = {
+  sBIT: { 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 }, // 11.3.3.4
+  bKGD: { 0: 2, 2: 6, 3: 1, 4: 2, 6: 6 }, // 11.3.4.1
+  tRNS: { 0: 2, 2: 6 }, // 11.3.2.1: not allowed with an alpha channel (4, 6)
+};
+/** Chunks a PNG holds at most once (5.6 Table 5.3); a later copy is removed (PLTE twice is refused). */
+const ONCE = new Set(['tRNS', 'gAMA', 'cHRM', 'sRGB', 'cICP', 'mDCv', 'cLLi', 'sBIT', 'bKGD', 'pHYs', 'iCCP', 'acTL']);
 
 /** Critical chunks (first letter upper case) the walker knows. Any other critical chunk is refused. */
 const CRITICAL = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND']);
@@ -82,6 +120,14 @@ function fail(code: 'TRUNCATED' | 'MALFORMED' | 'UNSUPPORTED_FORMAT' | 'CHECKSUM
   throw new SanitizeError(code, message, { format: 'png', offset });
 }
 
+/** True when a kept ancillary chunk's data size is exactly what its fields need. */
+function hasExactSize(type: string, size: number, colourType: number, paletteEntries: number): boolean {
+  if (type in FIXED_SIZE) return size === FIXED_SIZE[type];
+  if (type === 'tRNS' && colourType === COLOUR_INDEXED) return size >= 1 && size <= paletteEntries;
+  if (type in SIZE_BY_COLOUR_TYPE) return size === SIZE_BY_COLOUR_TYPE[type][colourType];
+  return true; // iCCP: keyword, compression method and a zlib stream of any size
+}
+
 function walk(input: Uint8Array, options: ResolvedOptions, mode: WalkMode): Plan {
   const n = input.length;
   for (let i = 0; i < PNG_SIGNATURE.length; i++) {
@@ -96,6 +142,11 @@ function walk(input: Uint8Array, options: ResolvedOptions, mode: WalkMode): Plan
   let exifOffset = 0;
   let exifWasCanonical = false;
   let sawIdat = false;
+  let colourType = 0;
+  let paletteEntries = 0;
+  /** APNG: fcTL and fdAT are numbered 0, 1, 2, ... without gaps; the numbers carry nothing else. */
+  let nextSequence = 0;
+  const seen = new Set<string>();
   let pos = PNG_SIGNATURE.length;
 
   for (let index = 0; ; index++) {
@@ -113,8 +164,33 @@ function walk(input: Uint8Array, options: ResolvedOptions, mode: WalkMode): Plan
     if (isCritical(type) && !CRITICAL.has(type)) fail('UNSUPPORTED_FORMAT', `Unknown critical chunk ${type}`, pos);
     if (index === 0 && (type !== 'IHDR' || size !== IHDR_DATA_SIZE)) fail('MALFORMED', 'The first chunk is not a valid IHDR', pos);
     if (index > 0 && type === 'IHDR') fail('MALFORMED', 'A second IHDR chunk', pos);
+    if (type === 'IHDR') {
+      colourType = input[start + IHDR_COLOUR_TYPE];
+      if (!COLOUR_TYPES.has(colourType) || input[start + IHDR_COMPRESSION] !== 0 || input[start + IHDR_FILTER] !== 0 || input[start + IHDR_INTERLACE] > 1) {
+        fail('MALFORMED', 'IHDR holds an unknown colour type, compression, filter or interlace method', pos);
+      }
+    }
+    if (type === 'PLTE') {
+      if (seen.has(type)) fail('MALFORMED', 'A second PLTE chunk', pos);
+      if (size === 0 || size % PALETTE_ENTRY_SIZE !== 0 || size > MAX_PALETTE_ENTRIES * PALETTE_ENTRY_SIZE) fail('MALFORMED', `PLTE chunk of ${size} bytes`, pos);
+      paletteEntries = size / PALETTE_ENTRY_SIZE;
+    }
+    if (type === 'IEND' && size !== 0) fail('MALFORMED', `IEND chunk holds ${size} bytes`, pos);
+    if ((type === 'fcTL' || type === 'acTL') && size !== FIXED_SIZE[type]) fail('MALFORMED', `${type} chunk of ${size} bytes`, pos);
+    if (type === 'fdAT' && size <= SEQUENCE_SIZE) fail('MALFORMED', `fdAT chunk of ${size} bytes`, pos);
+    if (type === 'fcTL' || type === 'fdAT') {
+      if (u32be(input, start) !== nextSequence) fail('MALFORMED', `${type} sequence number ${u32be(input, start)}, expected ${nextSequence}`, pos);
+      nextSequence++;
+    }
+    if (type === 'fcTL' && (input[start + FCTL_DISPOSE_OP] > 2 || input[start + FCTL_BLEND_OP] > 1)) {
+      fail('MALFORMED', 'fcTL holds an unknown dispose or blend operation', pos);
+    }
 
-    const keep = CRITICAL.has(type) || KEPT_ANCILLARY.has(type) || (type === 'iCCP' && options.keepColorProfile);
+    const allowed = CRITICAL.has(type) || KEPT_ANCILLARY.has(type) || (type === 'iCCP' && options.keepColorProfile);
+    const invalid = allowed && !CRITICAL.has(type) && !hasExactSize(type, size, colourType, paletteEntries);
+    const repeated = allowed && ONCE.has(type) && seen.has(type);
+    const keep = allowed && !invalid && !repeated;
+    if (keep) seen.add(type);
     if (keep && mode === 'sanitize' && crc32(input, pos + 4, start + size) !== u32be(input, start + size)) {
       fail('CHECKSUM_MISMATCH', `${type} chunk CRC does not match its data`, pos);
     }
@@ -145,6 +221,8 @@ function walk(input: Uint8Array, options: ResolvedOptions, mode: WalkMode): Plan
       (type === 'IHDR' ? head : body).push(whole);
       const kind = type === 'iCCP' ? 'icc' : KEPT_ANCILLARY.get(type);
       if (kind !== undefined) kept.push({ kind, container: type, offset: pos, length: end - pos });
+    } else if (invalid || repeated) {
+      removed.push({ kind: 'unknown', container: type, offset: pos, length: end - pos, label: invalid ? 'wrong size for its fields' : 'a second copy' });
     } else if (!(type === 'eXIf' && pos === exifOffset && exifWasCanonical && options.keepOrientation)) {
       const isXmp = type === 'iTXt' && hasAscii(input, start, 'XML:com.adobe.xmp\0');
       const item: MetadataItem = { kind: isXmp ? 'xmp' : (REMOVED_KIND[type] ?? 'unknown'), container: type, offset: pos, length: end - pos };

@@ -68,6 +68,8 @@ const MAX_ENTRIES = 1_000_000;
 const MAX_AMPLIFICATION = 4;
 
 const TAG_JPEG_INTERCHANGE_FORMAT = 513; // section 22 (old JPEG); EXIF IFD1 thumbnails
+const TAG_JPEG_INTERCHANGE_FORMAT_LENGTH = 514;
+const INTEGER_TYPES = new Set([TYPE_SHORT, TYPE_LONG, TYPE_LONG8]);
 const NEW_SUBFILE_REDUCED = 0x1; // section 8 NewSubfileType bit 0: "reduced-resolution version of another image"
 const SUBFILE_REDUCED = 2; // section 8 SubfileType 2: "reduced-resolution image data"
 const PHOTOMETRIC_YCBCR = 6; // section 21: subsampled data has another size
@@ -100,6 +102,8 @@ class TiffWalker {
   private segmentsSeen = 0;
   private bytesCopied = 0;
   private reader!: Reader;
+  /** Bytes that are structure or removed metadata (IFD tables, removed values, thumbnails' data): never copied as pixels. */
+  private readonly metadata: Extent[] = [];
 
   constructor(
     private readonly input: Uint8Array,
@@ -118,23 +122,29 @@ class TiffWalker {
     if (first === 0) this.fail('MALFORMED', 'The TIFF has no IFD', reader.layout.headerSize - reader.layout.offsetSize);
     const visited = new Set<number>();
     const pages: Page[] = [];
+    const containers: string[] = [];
     let entries = 0;
     for (let offset = first, index = 0; offset !== 0; index++) {
       if (visited.has(offset)) this.fail('MALFORMED', `IFD${index} points back to an IFD already read (a loop)`, offset);
       if (index >= MAX_IFDS) this.fail('LIMIT_EXCEEDED', `More than ${MAX_IFDS} IFDs`, offset);
       visited.add(offset);
       const ifd = readIfd(reader, offset, this.fail);
+      this.metadata.push({ start: ifd.offset, end: ifd.end });
       entries += ifd.entries.length;
       if (entries > MAX_ENTRIES) this.fail('LIMIT_EXCEEDED', `More than ${MAX_ENTRIES} IFD entries`, offset);
       if (ifd.entries.some((e) => e.tag === TAG_DNG_VERSION)) this.fail('UNSUPPORTED_FORMAT', 'DNG (camera raw) files are not supported', offset);
       if (this.isReducedResolution(ifd)) {
         this.remove('thumbnail', `IFD${index}`, ifd.offset, ifd.end - ifd.offset, 'reduced-resolution image');
+        this.noteRemovedIfd(ifd);
       } else {
         pages.push(this.page(ifd, `IFD${index}`));
+        containers.push(`IFD${index}`);
       }
       offset = ifd.next;
     }
     if (pages.length === 0) this.fail('UNSUPPORTED_FORMAT', 'The IFD chain holds only reduced-resolution images', first);
+    const regions = merged(this.metadata);
+    pages.forEach((page, i) => this.zeroMetadataInSegments(page, containers[i], regions));
     const plan: Plan = { output: writeTiff(reader.layout, pages, this.fail), removed: this.removed, kept: this.kept };
     if (this.orientation !== undefined) plan.orientation = this.orientation;
     return plan;
@@ -200,6 +210,7 @@ class TiffWalker {
       const drop = (kind: MetadataKind, label: string) => {
         const { offset, length } = range();
         this.remove(kind, container, offset, length, label);
+        this.metadata.push({ start: offset, end: offset + length });
       };
       if (rule === undefined || (entry.tag === TAG_ICC_PROFILE && !options.keepColorProfile)) {
         const { kind, label } = describeRemoved(entry.tag);
@@ -227,7 +238,55 @@ class TiffWalker {
       values.push({ tag: entry.tag, type: entry.type, count: entry.count, bytes: input.subarray(entry.start, entry.start + entry.size!) });
       if (entry.tag === TAG_ICC_PROFILE) this.kept.push({ kind: 'icc', container, ...range(), label: 'ICC profile' });
     }
-    return { values, ...this.segments(checked, container, ifd.offset, spp) };
+    return { values, jpeg: compression === COMPRESSION_JPEG, ...this.segments(checked, container, ifd.offset, spp) };
+  }
+
+  /** A removed reduced-resolution image: its values and its strips or tiles are metadata (a thumbnail of the uncropped original). */
+  private noteRemovedIfd(ifd: Ifd): void {
+    const { reader, n } = this;
+    for (const entry of ifd.entries) {
+      if (entry.inline || entry.size === undefined || entry.start >= n) continue;
+      this.metadata.push({ start: entry.start, end: Math.min(entry.start + entry.size, n) });
+    }
+    const find = (tag: number) => ifd.entries.find((e) => e.tag === tag && !!e.size && e.start + e.size <= n && INTEGER_TYPES.has(e.type));
+    const pairs: [Entry | undefined, Entry | undefined][] = [
+      [find(TAG_STRIP_OFFSETS), find(TAG_STRIP_BYTE_COUNTS)],
+      [find(TAG_TILE_OFFSETS), find(TAG_TILE_BYTE_COUNTS)],
+      [find(TAG_JPEG_INTERCHANGE_FORMAT), find(TAG_JPEG_INTERCHANGE_FORMAT_LENGTH)],
+    ];
+    for (const [offsets, counts] of pairs) {
+      if (offsets === undefined || counts === undefined) continue;
+      for (let i = 0; i < Math.min(offsets.count, counts.count); i++) {
+        const start = reader.uint(offsets, i);
+        this.metadata.push({ start, end: start + reader.uint(counts, i) });
+      }
+    }
+  }
+
+  /**
+   * A strip or tile is copied as pixels, so it must not bring along bytes that
+   * are structure or removed metadata: a StripOffsets pointing at the XMP
+   * value, a StripByteCounts covering the next IFD. Those bytes are zeroed in
+   * the copy (no decoder reads them as pixels of a well-formed file) and
+   * reported; every other byte of the segment stays as it is.
+   */
+  private zeroMetadataInSegments(page: Page, container: string, regions: Extent[]): void {
+    const base = this.input.byteOffset;
+    page.segments = page.segments.map((segment, i) => {
+      const start = segment.byteOffset - base;
+      const end = start + segment.length;
+      let copy: Uint8Array | undefined;
+      for (let r = firstEndingAfter(regions, start); r < regions.length && regions[r].start < end; r++) {
+        const from = Math.max(regions[r].start, start);
+        const to = Math.min(regions[r].end, end);
+        copy ??= segment.slice();
+        copy.fill(0, from - start, to - start);
+        this.remove('unknown', container, from, to - from, 'structure or removed metadata inside a strip or tile, zeroed');
+      }
+      // A zeroed JPEG strip must still be a JPEG stream of coding segments only, or the file is refused.
+      if (copy !== undefined && page.jpeg && copy.length > 0) checkJpegStream(copy, 0, copy.length, `${container} strip or tile ${i}`, this.fail);
+      return copy ?? segment;
+    });
   }
 
   /** Orientation is kept only when asked and not 1 (reported either way); the first page's is the image's. */
@@ -333,6 +392,35 @@ class TiffWalker {
     }
     return { offsetsTag, countsTag, segments };
   }
+}
+
+interface Extent {
+  start: number;
+  end: number;
+}
+
+/** The union of `ranges` as disjoint ranges in order. */
+function merged(ranges: Extent[]): Extent[] {
+  const sorted = ranges.filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
+  const out: Extent[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && r.start <= last.end) last.end = Math.max(last.end, r.end);
+    else out.push({ start: r.start, end: r.end });
+  }
+  return out;
+}
+
+/** The index of the first of the disjoint, ordered `regions` that ends after `at`, by binary search. */
+function firstEndingAfter(regions: Extent[], at: number): number {
+  let low = 0;
+  let high = regions.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (regions[mid].end <= at) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 export const tiff: FormatHandler = {

@@ -20,6 +20,7 @@ import type { FormatHandler, Plan } from './handler.js';
 const RIFF_HEADER_SIZE = 12; // "RIFF" size "WEBP"
 const CHUNK_HEADER_SIZE = 8; // FourCC + little-endian size
 const VP8X_SIZE = 10; // 2.7.1: flags (1) + reserved (3) + canvas width-1 (3) + canvas height-1 (3)
+const ANIM_SIZE = 6; // 2.7.1.1: background colour (4) + loop count (2)
 const ANMF_HEADER_SIZE = 16; // 2.7.1.1: X, Y, width-1, height-1 (3 each), duration (3), flags (1)
 
 // VP8X flags (byte 0): Rsv Rsv I L E X A R
@@ -97,8 +98,13 @@ function walk(input: Uint8Array, options: ResolvedOptions): Plan {
       vp8x = c;
     } else if (c.type === 'VP8X') {
       fail('MALFORMED', 'VP8X is not the first chunk', c.offset);
-    } else if (IMAGE_CHUNKS.has(c.type) || c.type === 'ANIM') {
-      if (c.type !== 'ALPH' && c.type !== 'ANIM') hasImage = true;
+    } else if (c.type === 'ANIM') {
+      // Only its fields are copied: bytes after them would ride along.
+      if (c.size < ANIM_SIZE) fail('MALFORMED', 'ANIM chunk is too short', c.offset);
+      body.push(chunk('ANIM', input.subarray(c.start, c.start + ANIM_SIZE)));
+      if (c.size !== ANIM_SIZE) removed.push({ kind: 'unknown', ...item, label: 'bytes after ANIM fields' });
+    } else if (IMAGE_CHUNKS.has(c.type)) {
+      if (c.type !== 'ALPH') hasImage = true;
       pushChunk(body, input, c);
     } else if (c.type === 'ANMF') {
       pushFrame(body, input, c, removed);

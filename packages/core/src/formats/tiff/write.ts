@@ -25,8 +25,10 @@ export interface Page {
   /** StripOffsets/StripByteCounts or TileOffsets/TileByteCounts: written afresh. */
   offsetsTag: number;
   countsTag: number;
-  /** The strips or tiles, in order, as views into the input. */
+  /** The strips or tiles, in order, as views into the input (or copies with metadata bytes zeroed). */
   segments: Uint8Array[];
+  /** JPEG-compressed (7): each segment is a JPEG stream. */
+  jpeg: boolean;
 }
 
 /** Classic TIFF offsets are 32-bit: an output this large cannot be written. */
