@@ -71,6 +71,16 @@ describe('PNG policy', () => {
     expect(containsText(sanitizeImage(input, { keepColorProfile: false }).bytes, 'iCCP')).toBe(false);
   });
 
+  it('keeps the compressed ICC profile but replaces its free-text name', () => {
+    const compressed = zlib('the profile bytes');
+    const input = pngWith([pngChunk('iCCP', concat(ascii('SECRET-PROFILE-NAME\0\0'), compressed))]);
+    const result = sanitizeImage(input);
+    expect(containsText(result.bytes, 'SECRET-PROFILE-NAME')).toBe(false);
+    expect(Buffer.from(result.bytes).includes(Buffer.from(concat(ascii('iCCPICC profile\0\0'), compressed)))).toBe(true);
+    expect(result.removed.map((item) => item.label)).toEqual(['profile name']);
+    expect(sanitizeImage(result.bytes).removed).toEqual([]);
+  });
+
   it('ignores a bad CRC on a chunk it removes anyway', () => {
     const bad = pngChunk('tEXt', 'a\0b');
     bad[bad.length - 1] ^= 0xff;

@@ -19,6 +19,8 @@ function tiffWithStrip(strip: (bytes: Uint8Array) => [offset: number, size: numb
     ...imageEntries(4, 1, 1).map((e) => (e.tag === 259 ? { ...e, value: [LZW] } : e)),
     { tag: 315, type: ASCII, value: `${SECRET}-ARTIST` },
     { tag: 700, type: UNDEFINED, value: Uint8Array.from(Buffer.from(`<x:xmpmeta>${SECRET}-XMP</x:xmpmeta>`)) },
+    // An Exif IFD whose maker note (an out-of-line value of the sub-IFD) holds a secret.
+    { tag: 34665, type: 4, ifd: { entries: [{ tag: 37500, type: UNDEFINED, value: Uint8Array.from(Buffer.from(`MAKERNOTE-${SECRET}-SERIAL`)) }] } },
   ];
   const build = (segment: [number, number]) => buildTiff({ little: true, ifds: [{ entries, strips: [], extraSegments: [segment] }] });
   return build(strip(build([0, 0]))); // same sizes: the layout does not move
@@ -28,6 +30,7 @@ const find = (bytes: Uint8Array, text: string) => Buffer.from(bytes).indexOf(tex
 const CASES: [name: string, input: Uint8Array][] = [
   ['StripOffsets pointing at the XMP value', tiffWithStrip((b) => [find(b, '<x:xmpmeta>'), 40])],
   ['StripByteCounts covering the removed values and the IFD after them', tiffWithStrip((b) => [find(b, SECRET) - 8, b.length - (find(b, SECRET) - 8)])],
+  ['StripOffsets pointing at a maker note inside the Exif IFD', tiffWithStrip((b) => [find(b, 'MAKERNOTE-'), 40])],
 ];
 
 describe('TIFF: a strip never copies structure or removed metadata as pixels', () => {

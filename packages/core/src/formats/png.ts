@@ -116,6 +116,29 @@ function textKeyword(input: Uint8Array, start: number, end: number): string | un
   return undefined;
 }
 
+/** The profile name every kept iCCP carries: the original name is free text (up to 79 bytes) and goes. */
+const ICCP_NAME = 'ICC profile';
+
+/**
+ * 11.3.3.3 iCCP: profile name (1-79 bytes), NUL, compression method, zlib
+ * stream. The chunk is kept with its compressed profile byte for byte and the
+ * name replaced by `ICC profile`; `undefined` (the chunk is removed) when it
+ * has no valid name.
+ */
+function iccpWithNeutralName(input: Uint8Array, pos: number, start: number, size: number, removed: MetadataItem[]): Uint8Array | undefined {
+  const whole = input.subarray(pos, start + size + 4);
+  if (hasAscii(input, start, `${ICCP_NAME}\0`)) return whole;
+  let nul = start;
+  while (nul < start + Math.min(size, 80) && input[nul] !== 0) nul++;
+  if (nul === start + Math.min(size, 80) || nul === start || nul + 2 > start + size) return undefined;
+  removed.push({ kind: 'text', container: 'iCCP', offset: start, length: nul + 1 - start, label: 'profile name' });
+  const name = asciiBytes(`${ICCP_NAME}\0`);
+  const data = new Uint8Array(name.length + (start + size - (nul + 1)));
+  data.set(name);
+  data.set(input.subarray(nul + 1, start + size), name.length);
+  return chunk('iCCP', data);
+}
+
 function fail(code: 'TRUNCATED' | 'MALFORMED' | 'UNSUPPORTED_FORMAT' | 'CHECKSUM_MISMATCH', message: string, offset: number): never {
   throw new SanitizeError(code, message, { format: 'png', offset });
 }
@@ -217,9 +240,15 @@ function walk(input: Uint8Array, options: ResolvedOptions, mode: WalkMode): Plan
       exifWasCanonical = isOrientationOnlyTiff(input, start, start + size);
     }
 
-    if (keep) {
+    const iccp = keep && type === 'iCCP' ? iccpWithNeutralName(input, pos, start, size, removed) : undefined;
+    if (iccp !== undefined) {
+      body.push(iccp);
+      kept.push({ kind: 'icc', container: type, offset: pos, length: end - pos });
+    } else if (keep && type === 'iCCP') {
+      removed.push({ kind: 'icc', container: type, offset: pos, length: end - pos, label: 'no valid profile name' });
+    } else if (keep) {
       (type === 'IHDR' ? head : body).push(whole);
-      const kind = type === 'iCCP' ? 'icc' : KEPT_ANCILLARY.get(type);
+      const kind = KEPT_ANCILLARY.get(type);
       if (kind !== undefined) kept.push({ kind, container: type, offset: pos, length: end - pos });
     } else if (invalid || repeated) {
       removed.push({ kind: 'unknown', container: type, offset: pos, length: end - pos, label: invalid ? 'wrong size for its fields' : 'a second copy' });

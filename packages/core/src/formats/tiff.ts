@@ -94,6 +94,9 @@ function isIccProfile(input: Uint8Array, start: number, size: number): boolean {
 const POINTER_TAGS = new Set([34665, 34853, 40965, 330]); // Exif, GPS, Interop, SubIFDs
 const POINTER_TYPES = new Set([TYPE_LONG, TYPE_IFD, TYPE_LONG8, TYPE_IFD8]);
 
+/** A removed sub-IFD that cannot be read: skipped, never a refusal. */
+class SubIfdUnreadable extends Error {}
+
 class TiffWalker {
   private readonly n: number;
   private readonly removed: MetadataItem[] = [];
@@ -104,6 +107,10 @@ class TiffWalker {
   private reader!: Reader;
   /** Bytes that are structure or removed metadata (IFD tables, removed values, thumbnails' data): never copied as pixels. */
   private readonly metadata: Extent[] = [];
+  /** Sub-IFDs (Exif, GPS, Interop, SubIFDs) already read for `metadata`, and the entries they held. */
+  private readonly subIfdsSeen = new Set<number>();
+  private subIfdsRead = 0;
+  private subIfdEntries = 0;
 
   constructor(
     private readonly input: Uint8Array,
@@ -211,6 +218,7 @@ class TiffWalker {
         const { offset, length } = range();
         this.remove(kind, container, offset, length, label);
         this.metadata.push({ start: offset, end: offset + length });
+        if (POINTER_TAGS.has(entry.tag)) this.noteSubIfds(entry);
       };
       if (rule === undefined || (entry.tag === TAG_ICC_PROFILE && !options.keepColorProfile)) {
         const { kind, label } = describeRemoved(entry.tag);
@@ -239,6 +247,47 @@ class TiffWalker {
       if (entry.tag === TAG_ICC_PROFILE) this.kept.push({ kind: 'icc', container, ...range(), label: 'ICC profile' });
     }
     return { values, jpeg: compression === COMPRESSION_JPEG, ...this.segments(checked, container, ifd.offset, spp) };
+  }
+
+  /**
+   * A removed pointer (Exif, GPS, Interop, SubIFDs): the IFDs it reaches, and
+   * their out-of-line values (maker notes, GPS rationals, comments), are
+   * metadata a strip must never copy. Read leniently and within the shared
+   * budgets: a broken Exif IFD is removed anyway, so it is no reason to refuse.
+   */
+  private noteSubIfds(pointer: Entry): void {
+    const { reader, n } = this;
+    const pending: number[] = [];
+    if (pointer.size !== undefined && pointer.start + pointer.size <= n && POINTER_TYPES.has(pointer.type)) {
+      const wide = pointer.type === TYPE_LONG8 || pointer.type === TYPE_IFD8;
+      for (let i = 0; i < Math.min(pointer.count, MAX_IFDS); i++) pending.push(wide ? reader.u64(pointer.start + 8 * i) : reader.u32(pointer.start + 4 * i));
+    }
+    const ignore: Fail = (code, message) => {
+      throw new SubIfdUnreadable(`${code}: ${message}`);
+    };
+    while (pending.length > 0 && this.subIfdsRead < MAX_IFDS) {
+      const offset = pending.pop()!;
+      if (this.subIfdsSeen.has(offset)) continue;
+      this.subIfdsSeen.add(offset);
+      this.subIfdsRead++;
+      let ifd: Ifd;
+      try {
+        ifd = readIfd(reader, offset, ignore);
+      } catch (error) {
+        if (error instanceof SubIfdUnreadable) continue;
+        throw error;
+      }
+      this.subIfdEntries += ifd.entries.length;
+      if (this.subIfdEntries > MAX_ENTRIES) this.fail('LIMIT_EXCEEDED', `More than ${MAX_ENTRIES} entries in removed IFDs`, offset);
+      this.metadata.push({ start: ifd.offset, end: ifd.end });
+      for (const entry of ifd.entries) {
+        if (!entry.inline && entry.size !== undefined && entry.start < n) this.metadata.push({ start: entry.start, end: Math.min(entry.start + entry.size, n) });
+        if (POINTER_TAGS.has(entry.tag) && POINTER_TYPES.has(entry.type) && entry.count >= 1 && entry.size !== undefined && entry.start + entry.size <= n) {
+          const wide = entry.type === TYPE_LONG8 || entry.type === TYPE_IFD8;
+          pending.push(wide ? reader.u64(entry.start) : reader.u32(entry.start));
+        }
+      }
+    }
   }
 
   /** A removed reduced-resolution image: its values and its strips or tiles are metadata (a thumbnail of the uncropped original). */
