@@ -26,13 +26,16 @@ const FREE = ascii('free');
 
 /**
  * The output never holds a byte the input did not: each is the input's, a
- * zero, the input's with its top bit cleared (an `ipma` essential flag), or
- * part of a `free` 4CC written over a type.
+ * zero, the input's with its top bit cleared (an `ipma` essential flag),
+ * part of a `free` 4CC written over a type, or the major brand written over
+ * an unknown compatible brand in `ftyp`.
  */
 function onlyNeutralized(input: Uint8Array, output: Uint8Array): boolean {
   if (output.length > input.length) return false;
+  const ftypEnd = Buffer.from(output).readUInt32BE(0);
   for (let i = 0; i < output.length; i++) {
     if (output[i] === input[i] || output[i] === 0 || output[i] === (input[i] & 0x7f)) continue;
+    if (i >= 16 && i < ftypEnd && output[i] === output[8 + (i % 4)]) continue;
     const inFree = [0, 1, 2, 3].some((k) => FREE[k] === output[i] && i >= k && same(output.subarray(i - k, i - k + 4), FREE));
     if (!inFree) return false;
   }
@@ -323,6 +326,22 @@ describe('HEIC/AVIF: hand-built files', () => {
   it('refuses more than 10,000 items', () => {
     const items = Array.from({ length: 10_001 }, (_, i) => ({ id: i + 1, type: i === 0 ? 'hvc1' : 'mime' }));
     expectRefused(buildHeif({ items: [{ ...items[0], data: HEVC_BYTES }, ...items.slice(1)] }), 'LIMIT_EXCEEDED');
+  });
+
+  it('replaces unknown compatible brands in ftyp with the major brand, so the brand list carries no text', () => {
+    // Prepare: the same file with a same-size ftyp whose brand list spells a secret (nothing moves)
+    const input = buildHeif(TYPICAL);
+    const ftyp = box('ftyp', 'heic', u32(7), 'SECR', 'ET!!');
+    expect(ftyp.length).toBe(Buffer.from(input).readUInt32BE(0));
+    const withText = concat(ftyp, input.subarray(ftyp.length));
+
+    // Act
+    const result = sanitizeImage(withText);
+
+    // Assess
+    expect(Buffer.from(result.bytes.subarray(0, ftyp.length)).equals(Buffer.from(box('ftyp', 'heic', u32(0), 'heic', 'heic')))).toBe(true);
+    expect(result.removed.map((item) => item.label)).toContain('unknown brands, minor version');
+    expect(sanitizeImage(result.bytes).removed).toEqual([]);
   });
 
   it('never throws anything but a coded SanitizeError on truncated or mutated files, and never adds bytes', () => {

@@ -53,6 +53,13 @@ import type { FormatHandler, Plan } from './handler.js';
 export const MAX_BOXES = 10_000;
 
 const TOP_LEVEL_KEPT = new Set(['ftyp', 'meta', 'mdat']);
+const FTYP_FIXED_SIZE = 8; // major_brand, minor_version
+/** Brands of still images in HEIF/MIAF/AVIF files and their ISO-BMFF base (23008-12 Annex B, 23000-22, AV1-ISOBMFF). */
+const KNOWN_BRANDS = new Set([
+  'mif1', 'mif2', 'mif3', 'msf1', 'miaf', 'heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'hevm', 'hevs', 'heif',
+  'avif', 'avis', 'avio', 'MA1A', 'MA1B', 'MiHA', 'MiHB', 'MiHE', 'MiAB', 'MiAC', 'MiCm', 'MiPr', 'MiAn', 'MiBr',
+  'jpeg', 'vvic', 'unif', 'iso8', 'isom', 'iso2', 'iso4', 'iso6', 'iso9', 'mp41', 'mp42',
+]);
 /** Top-level boxes that must be whole: running past the end means the file was cut (`TRUNCATED`), not that a trailer starts. */
 const NEEDED_TOP_LEVEL = new Set(['ftyp', 'meta', 'mdat', 'moov']);
 const LARGESIZE = 1; // 14496-12 4.2.2: a 64-bit largesize follows the type
@@ -431,7 +438,29 @@ class HeifWalker {
   }
 
   /** Registers the `mdat` boxes (before items are checked) and neutralizes every top-level box that is not allowlisted. */
+  /**
+   * `ftyp` (14496-12 4.3): major brand, minor version, compatible brands. The
+   * brand list has no length limit, so it could carry text: a compatible
+   * brand this walker does not know is overwritten with the major brand
+   * (same size, nothing moves), and the minor version is zeroed.
+   */
+  private neutralizeBrands(ftyp: Box): void {
+    const { input } = this;
+    if (ftyp.end - ftyp.start < FTYP_FIXED_SIZE) this.fail('MALFORMED', 'ftyp box is too short', ftyp.offset);
+    const major = input.subarray(ftyp.start, ftyp.start + 4);
+    const changes: Extent[] = [{ start: ftyp.start + 4, end: ftyp.start + 8 }];
+    this.copy.zero(ftyp.start + 4, ftyp.start + 8);
+    for (let at = ftyp.start + FTYP_FIXED_SIZE; at + 4 <= ftyp.end; at += 4) {
+      if (KNOWN_BRANDS.has(fourCC(input, at))) continue;
+      this.copy.write(at, major);
+      changes.push({ start: at, end: at + 4 });
+    }
+    if ((ftyp.end - ftyp.start) % 4 !== 0) this.fail('MALFORMED', 'ftyp brand list is not whole brands', ftyp.offset);
+    this.drop('unknown', 'ftyp', ftyp.offset, ftyp.end - ftyp.offset, changes, 'unknown brands, minor version');
+  }
+
   private neutralizeTopLevel(top: Box[]): void {
+    this.neutralizeBrands(top[0]);
     for (const box of top) {
       if (FREE_SPACE.has(box.type)) {
         this.copy.zero(box.start, box.end);

@@ -52,6 +52,16 @@ export class NeutralizedCopy {
     }
   }
 
+  /** Writes `value` over `[at, at + value.length)` (a 4CC, clipped to the copy). */
+  write(at: number, value: Uint8Array): void {
+    for (let i = 0; i < value.length && at + i < this.bytes.length; i++) {
+      if (this.bytes[at + i] !== value[i]) {
+        this.bytes[at + i] = value[i];
+        this.changedPerBlock[(at + i) >> BLOCK_SHIFT]++;
+      }
+    }
+  }
+
   /** Turns a box into `free` of the same size with a zeroed payload (a `uuid` usertype included). */
   free(box: Box): void {
     this.retype(box);
