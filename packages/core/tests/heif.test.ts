@@ -6,8 +6,8 @@
  */
 import exifr from 'exifr';
 import { describe, expect, it } from 'vitest';
-import { detectFormat, SanitizeError, sanitizeImage } from '../src/index.js';
-import { ascii, concat, iccProfileWith } from './build.js';
+import { detectFormat, inspectImage, SanitizeError, sanitizeImage } from '../src/index.js';
+import { ascii, concat, iccProfileWith, tiffWith } from './build.js';
 import { ALPHA_URN, auxC, AV1C, box, buildHeif, bytesOf, DEPTH_URN, exifItemData, fullBox, HEVC_BYTES, HVCC, ispe, type HeifSpec, type Part, SECRETS, TYPICAL, u16, u32 } from './heif-build.js';
 import { containsText, heifImageItems, heifLayout } from './judges.js';
 import { corpusManifest, CORPUS_DIR, readCorpus } from './load.js';
@@ -326,6 +326,13 @@ describe('HEIC/AVIF: hand-built files', () => {
   it('refuses more than 10,000 items', () => {
     const items = Array.from({ length: 10_001 }, (_, i) => ({ id: i + 1, type: i === 0 ? 'hvc1' : 'mime' }));
     expectRefused(buildHeif({ items: [{ ...items[0], data: HEVC_BYTES }, ...items.slice(1)] }), 'LIMIT_EXCEEDED');
+  });
+
+  it('inspectImage reports the orientation the Exif item states (the image keeps its irot/imir)', () => {
+    const exif = concat(u32(0), tiffWith([{ tag: 0x0112, short: 6 }]));
+    const input = buildHeif({ ...TYPICAL, items: [TYPICAL.items[0], { id: 2, type: 'Exif', data: exif }, TYPICAL.items[2]] });
+    expect(inspectImage(input).orientation).toBe(6);
+    expect(inspectImage(buildHeif({ ...TYPICAL, items: [TYPICAL.items[0]] })).orientation).toBeUndefined();
   });
 
   it('replaces unknown compatible brands in ftyp with the major brand, so the brand list carries no text', () => {

@@ -46,6 +46,7 @@ import {
   type Reference,
 } from './heif/items.js';
 import { NeutralizedCopy } from './heif/neutralized.js';
+import { readOrientation } from '../metadata/exif.js';
 import { fillsExactly } from './heif/properties.js';
 import type { FormatHandler, Plan } from './handler.js';
 
@@ -187,7 +188,28 @@ class HeifWalker {
     }
     const output = new ByteSink();
     output.push(this.copy.bytes);
-    return { output, removed: this.removed, kept: this.kept };
+    const plan: Plan = { output, removed: this.removed, kept: this.kept };
+    const orientation = this.exifOrientation();
+    if (orientation !== undefined) plan.orientation = orientation;
+    return plan;
+  }
+
+  /**
+   * The EXIF orientation the input's first Exif item states (23008-12 A.2.1:
+   * a 32-bit offset to the TIFF header, then the Exif block), for
+   * `inspectImage()`. HEIF's own rotation is `irot`/`imir`, always kept.
+   */
+  private exifOrientation(): number | undefined {
+    for (const info of this.items.values()) {
+      if (info.type !== 'Exif') continue;
+      const location = this.locations.get(info.id);
+      if (location?.method !== 0 || location.extents.length !== 1) return undefined;
+      const { start, end } = location.extents[0];
+      if (!(end > start + 4 && end <= this.n)) return undefined;
+      const tiffStart = start + 4 + u32be(this.input, start);
+      return tiffStart < end ? readOrientation(this.input, tiffStart, end) : undefined;
+    }
+    return undefined;
   }
 
   private drop(kind: MetadataKind, container: string, offset: number, length: number, ranges: Extent[], label?: string): void {
