@@ -4,19 +4,27 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brokenFixtures } from './fixtures/broken-fixtures.mjs';
+import { gifFixtures } from './fixtures/gif-fixtures.mjs';
+import { heifFixtures } from './fixtures/heif-fixtures.mjs';
 import { jpegFixtures } from './fixtures/jpeg-fixtures.mjs';
 import { pngFixtures } from './fixtures/png-fixtures.mjs';
 import { readme } from './fixtures/readme.mjs';
 import { secretsFor } from './fixtures/secrets.mjs';
+import { tiffFixtures } from './fixtures/tiff-fixtures.mjs';
 import { checkDecoding, checkExifr, checkExifrThumbnail, checkKinds, checkSecrets, checkSecretsUnique } from './fixtures/verify.mjs';
+import { webpFixtures } from './fixtures/webp-fixtures.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
-const FOLDERS = ['jpeg', 'png', 'broken'];
+const FOLDERS = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'heic', 'broken'];
 const MAX_TOTAL_BYTES = 2 * 1024 * 1024;
 
 const definitions = [
   ...jpegFixtures.map((f) => ({ format: 'jpeg', ...f })),
   ...pngFixtures.map((f) => ({ format: 'png', ...f })),
+  ...webpFixtures.map((f) => ({ format: 'webp', ...f })),
+  ...gifFixtures.map((f) => ({ format: 'gif', ...f })),
+  ...tiffFixtures.map((f) => ({ format: 'tiff', ...f })),
+  ...heifFixtures,
   ...brokenFixtures.map((f) => ({ expect: 'reject', decodable: false, carries: [], features: [], ...f })),
 ];
 

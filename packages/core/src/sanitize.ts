@@ -2,7 +2,7 @@ import { SanitizeError } from './errors.js';
 import type { FormatHandler, Plan } from './formats/handler.js';
 import { resolveOptions, type ResolvedOptions, type SanitizeOptions } from './options.js';
 import type { SanitizeResult } from './types.js';
-import { handlerFor, runWalk } from './walk.js';
+import { handlerFor, plainBytes, runWalk } from './walk.js';
 
 /**
  * Removes every metadata container that is not needed to display the image.
@@ -10,9 +10,10 @@ import { handlerFor, runWalk } from './walk.js';
  * the input is not modified. Throws only `SanitizeError`.
  */
 export function sanitizeImage(input: Uint8Array, options?: SanitizeOptions): SanitizeResult {
-  const handler = handlerFor(input);
+  const source = plainBytes(input);
+  const handler = handlerFor(source);
   const resolved = resolveOptions(options);
-  const plan = runWalk(handler, input, resolved, 'sanitize');
+  const plan = runWalk(handler, source, resolved, 'sanitize');
   const bytes = plan.output.toBytes();
   selfCheck(handler, bytes, resolved, plan);
   return { format: handler.format, bytes, removed: plan.removed, kept: plan.kept };

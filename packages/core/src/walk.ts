@@ -4,11 +4,20 @@ import { HANDLERS } from './formats/index.js';
 import type { ResolvedOptions } from './options.js';
 import { detectFormat } from './sniff.js';
 
-/** Checks the argument, finds the handler for its format, or throws `SanitizeError`. */
-export function handlerFor(input: unknown): FormatHandler {
+/**
+ * The input as a plain `Uint8Array` view of the same bytes. Subclasses
+ * change what the walkers rely on: a Node `Buffer`'s `slice()` is a view, not
+ * a copy, so a walker's "copy" would write into the caller's bytes.
+ */
+export function plainBytes(input: unknown): Uint8Array {
   if (!(input instanceof Uint8Array)) {
     throw new SanitizeError('INVALID_ARGUMENT', 'Expected the `input` argument to be of type `Uint8Array`');
   }
+  return Object.getPrototypeOf(input) === Uint8Array.prototype ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+}
+
+/** Finds the handler for the format of `input` (a plain `Uint8Array`), or throws `SanitizeError`. */
+export function handlerFor(input: Uint8Array): FormatHandler {
   const format = detectFormat(input);
   if (format === undefined) throw new SanitizeError('UNSUPPORTED_FORMAT', 'Not a recognised image format', { offset: 0 });
   const handler = HANDLERS.get(format);

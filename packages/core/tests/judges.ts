@@ -1,8 +1,10 @@
 /**
- * Independent judges: exifr reads metadata, jpeg-js and pngjs decode pixels,
- * and plain byte searches look for planted secrets and container signatures.
- * None of them uses the core's own parser.
+ * Independent judges: exifr reads metadata, jpeg-js, pngjs, omggif, UTIF and
+ * libwebp (@cwasm/webp) decode pixels, and plain byte searches look for
+ * planted secrets and container signatures. None of them uses the core's own
+ * parser.
  */
+import { decode as decodeWebpFile } from '@cwasm/webp';
 import exifr from 'exifr';
 import { expect } from 'vitest';
 import { SanitizeError } from '../src/index.js';
@@ -77,15 +79,107 @@ export async function exifrSees(bytes: Uint8Array): Promise<MetadataSeen> {
   return seen;
 }
 
+/**
+ * The tags a sanitized TIFF may hold in its IFDs (TIFF 6.0 rendering fields),
+ * written out here rather than taken from the core. Orientation (274) is
+ * checked apart: present only when kept.
+ */
+export const TIFF_RENDERING_TAGS = new Set([
+  254, 255, 256, 257, 258, 259, 262, 263, 266, 273, 277, 278, 279, 280, 281, 282, 283, 284, 296, 297, 301, 317, 318, 319, 320, 321, 322, 323, 324, 325, 332,
+  334, 336, 338, 339, 340, 341, 347, 529, 530, 531, 532, 34675,
+]);
+
+/**
+ * What exifr finds in an image of any format. exifr reads JPEG, PNG, TIFF and
+ * HEIF files itself. It reads neither WebP nor GIF: for WebP it is handed the
+ * TIFF inside each EXIF chunk (found by a plain RIFF listing) and the ICC
+ * profile is an ICCP chunk; a GIF has no EXIF, its ICC is the ICCRGBG1012
+ * application extension. In a TIFF, exifr lists the kept rendering tags of
+ * every page (IFD0, IFD1): those in TIFF_RENDERING_TAGS are not metadata,
+ * and its thumbnail is looked for by the plain TIFF reader below.
+ */
+export async function exifrSeesImage(bytes: Uint8Array, format: string): Promise<MetadataSeen> {
+  if (format === 'webp') {
+    const chunks = riffChunks(bytes);
+    const seen: MetadataSeen = { groups: {}, hasIcc: chunks.some((c) => c.type === 'ICCP'), hasThumbnail: false };
+    for (const exif of chunks.filter((c) => c.type === 'EXIF')) {
+      const tiff = containsText(exif.data.subarray(0, 6), 'Exif\0\0') ? exif.data.subarray(6) : exif.data;
+      const inside = await exifrSees(tiff);
+      Object.assign(seen.groups, inside.groups);
+      if (inside.orientation !== undefined) seen.orientation = inside.orientation;
+      seen.hasThumbnail ||= inside.hasThumbnail;
+    }
+    return seen;
+  }
+  if (format === 'gif') return { groups: {}, hasIcc: containsText(bytes, 'ICCRGBG1012'), hasThumbnail: false };
+  const seen = await exifrSees(bytes);
+  if (format === 'tiff') {
+    for (const group of ['ifd0', 'ifd1']) {
+      const rest = (seen.groups[group] ?? []).filter((tag) => !TIFF_RENDERING_TAGS.has(Number(tag)) && Number(tag) !== 274);
+      if (rest.length > 0) seen.groups[group] = rest;
+      else delete seen.groups[group];
+    }
+    // exifr.thumbnail() hands back TIFF bytes for any TIFF; a thumbnail is a reduced-resolution IFD or a JPEG one (513).
+    seen.hasThumbnail = tiffLayout(bytes).some((ifd) => (((ifd.tags.get(254) as number[] | undefined)?.[0] ?? 0) & 1) === 1 || ifd.tags.has(513));
+  }
+  return seen;
+}
+
 export interface Pixels {
   width: number;
   height: number;
   data: Uint8Array;
 }
 
-/** Decoded pixels, or `undefined` when the decoder cannot read the file (then there is nothing to compare). */
+/** The formats `decodePixels()` has a decoder for. HEIC and AVIF have none here (libheif is not an npm package). */
+export const DECODABLE_FORMATS: readonly string[] = ['jpeg', 'png', 'gif', 'tiff', 'webp'];
+
+/** Frames or pages one after the other: the size of the first, the pixels of all. */
+function allFrames(frames: Pixels[]): Pixels {
+  return { width: frames[0].width, height: frames[0].height, data: Buffer.concat(frames.map((f) => f.data)) };
+}
+
+/**
+ * A WebP decoded by libwebp (@cwasm/webp). Its simple API refuses
+ * animations, so each ANMF frame's image chunks are decoded as a still
+ * file of their own (the frames, not the composed animation).
+ */
+function webpFrames(bytes: Uint8Array): Pixels[] {
+  const frames = riffChunks(bytes).filter((c) => c.type === 'ANMF');
+  const stills = frames.length === 0 ? [bytes] : frames.map((frame) => webpStill(riffChunks(frame.data, 16)));
+  return stills.map((still) => {
+    const image = decodeWebpFile(still);
+    return { width: image.width, height: image.height, data: new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength) };
+  });
+}
+
+/** `RIFF <size> WEBP` around the image chunks (ALPH, VP8, VP8L) of a frame. */
+function webpStill(chunks: ReturnType<typeof riffChunks>): Uint8Array {
+  const image = chunks.filter((c) => ['ALPH', 'VP8 ', 'VP8L'].includes(c.type)).map((c) => Buffer.from(c.whole));
+  const body = Buffer.concat([Buffer.from('WEBP'), ...image]);
+  const size = Buffer.alloc(4);
+  size.writeUInt32LE(body.length);
+  return Buffer.concat([Buffer.from('RIFF'), size, body]);
+}
+
+/**
+ * Decoded pixels, or `undefined` when the decoder cannot read the file (then
+ * there is nothing to compare). GIF: every frame (omggif); TIFF: every
+ * full-resolution page (UTIF); WebP: the still image or every frame (libwebp).
+ */
 export function decodePixels(bytes: Uint8Array, format: string): Pixels | undefined {
   try {
+    if (format === 'gif') {
+      const frames = gifFrames(bytes);
+      if (frames === undefined || frames.length === 0) return undefined;
+      const reader = new GifReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      return allFrames(frames.map((data) => ({ width: reader.width, height: reader.height, data })));
+    }
+    if (format === 'tiff') {
+      const pages = tiffPages(bytes);
+      return pages === undefined || pages.length === 0 ? undefined : allFrames(pages);
+    }
+    if (format === 'webp') return allFrames(webpFrames(bytes));
     if (format === 'jpeg') {
       const image = jpegJs.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 2048, maxResolutionInMP: 200 });
       return { width: image.width, height: image.height, data: image.data };
@@ -121,26 +215,69 @@ export const JPEG_LEAK_SIGNATURES = [
   'Ducky',
 ];
 export const PNG_LEAK_SIGNATURES = ['tEXt', 'zTXt', 'iTXt', 'tIME', 'dSIG', 'XML:com.adobe.xmp'];
+const XMP_SIGNATURES = ['<x:xmpmeta', 'http://ns.adobe.com/xap/1.0/'];
+export const WEBP_LEAK_SIGNATURES = [...XMP_SIGNATURES, 'XMP '];
+export const GIF_LEAK_SIGNATURES = [...XMP_SIGNATURES, 'XMP DataXMP', 'GIFCONnb1.0'];
+export const TIFF_LEAK_SIGNATURES = [...XMP_SIGNATURES, 'Photoshop 3.0', '8BIM'];
+export const HEIF_LEAK_SIGNATURES = [...XMP_SIGNATURES, 'application/rdf+xml', 'mpvd', 'Exif\0\0'];
+
+const LEAK_SIGNATURES: Record<string, string[]> = {
+  jpeg: JPEG_LEAK_SIGNATURES,
+  png: PNG_LEAK_SIGNATURES,
+  webp: WEBP_LEAK_SIGNATURES,
+  gif: GIF_LEAK_SIGNATURES,
+  tiff: TIFF_LEAK_SIGNATURES,
+  heic: HEIF_LEAK_SIGNATURES,
+  avif: HEIF_LEAK_SIGNATURES,
+};
 
 /** The byte signatures present in `output` but not allowed. */
 export function leakedSignatures(output: Uint8Array, format: string): string[] {
-  const list = format === 'jpeg' ? JPEG_LEAK_SIGNATURES : PNG_LEAK_SIGNATURES;
-  return list.filter((signature) => containsText(output, signature));
+  return (LEAK_SIGNATURES[format] ?? []).filter((signature) => containsText(output, signature));
 }
 
-/** True when the JPEG ends right at its EOI or the PNG right after its IEND chunk: no trailer. */
+/** The furthest byte any IFD, value or strip of a TIFF reaches, rounded up to a word (TIFF data is word-aligned). */
+function tiffEnd(bytes: Uint8Array): number {
+  const end = Math.max(8, ...tiffLayout(bytes).map((ifd) => ifd.end));
+  return end + (end & 1);
+}
+
+/** ISO-BMFF top-level boxes laid end to end from 0: where the last one ends (0 if a size is invalid). */
+function boxesEnd(bytes: Uint8Array): number {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 0;
+  while (at + 8 <= view.length) {
+    const size = view.readUInt32BE(at);
+    const whole = size === 1 ? Number(view.readBigUInt64BE(at + 8)) : size === 0 ? view.length - at : size;
+    if (whole < 8) return 0;
+    at += whole;
+  }
+  return at;
+}
+
+/**
+ * True when nothing follows the image: the JPEG ends right at its EOI, the
+ * PNG right after its IEND chunk, the WebP at the end of its RIFF, the GIF at
+ * its trailer byte, the HEIF at the end of its last box, the TIFF at the end
+ * of the furthest structure its IFDs point at.
+ */
 export function endsCleanly(output: Uint8Array, format: string): boolean {
   const n = output.length;
   if (format === 'jpeg') return output[n - 2] === 0xff && output[n - 1] === 0xd9;
-  return Buffer.from(output.subarray(n - 12)).equals(Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]));
+  if (format === 'png') return Buffer.from(output.subarray(n - 12)).equals(Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]));
+  if (format === 'webp') return n >= 12 && Buffer.from(output.buffer, output.byteOffset, n).readUInt32LE(4) + 8 === n;
+  if (format === 'gif') return output[n - 1] === 0x3b;
+  if (format === 'heic' || format === 'avif') return boxesEnd(output) === n;
+  if (format === 'tiff') return tiffEnd(output) === n;
+  return false;
 }
 
-/** WebP chunks as a plain RIFF listing (test-side, independent of the core). */
-export function riffChunks(bytes: Uint8Array): { type: string; data: Uint8Array; whole: Uint8Array }[] {
+/** RIFF chunks from `from` (12: the chunks of a WebP file) to the RIFF size's end, as a plain listing (test-side, independent of the core). */
+export function riffChunks(bytes: Uint8Array, from = 12): { type: string; data: Uint8Array; whole: Uint8Array }[] {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const chunks = [];
-  const end = Math.min(view.length, 8 + view.readUInt32LE(4));
-  for (let at = 12; at + 8 <= end; ) {
+  const end = from === 12 ? Math.min(view.length, 8 + view.readUInt32LE(4)) : view.length;
+  for (let at = from; at + 8 <= end; ) {
     const size = view.readUInt32LE(at + 4);
     const type = view.toString('latin1', at, at + 4);
     chunks.push({ type, data: bytes.subarray(at + 8, at + 8 + size), whole: bytes.subarray(at, at + 8 + size) });
@@ -403,6 +540,8 @@ export interface TiffIfd {
   tags: Map<number, number[] | Uint8Array>;
   /** Absolute `[start, end)` byte ranges of its strips or tiles. */
   segments: [number, number][];
+  /** The furthest byte its table, its values and its strips or tiles reach. */
+  end: number;
 }
 
 /**
@@ -430,6 +569,7 @@ export function tiffLayout(bytes: Uint8Array): TiffIfd[] {
     const count = big ? u64(at) : u16(at);
     if (at + countSize + count * entrySize + inline > n) break;
     const tags = new Map<number, number[] | Uint8Array>();
+    let end = at + countSize + count * entrySize + inline;
     for (let i = 0; i < count; i++) {
       const e = at + countSize + i * entrySize;
       const type = u16(e + 2);
@@ -437,6 +577,7 @@ export function tiffLayout(bytes: Uint8Array): TiffIfd[] {
       const size = (sizes[type] ?? 0) * valueCount;
       const start = size <= inline ? e + 4 + inline : offset(e + 4 + inline);
       if (start + size > n) continue;
+      end = Math.max(end, start + size);
       if (type === 3 || type === 4 || type === 16 || type === 13 || type === 5) {
         const values: number[] = [];
         const step = type === 3 ? 2 : type === 16 ? 8 : 4;
@@ -449,7 +590,8 @@ export function tiffLayout(bytes: Uint8Array): TiffIfd[] {
     const list = (tag: number) => (Array.isArray(tags.get(tag)) ? (tags.get(tag) as number[]) : []);
     const [offsets, counts] = tags.has(324) ? [list(324), list(325)] : [list(273), list(279)];
     const segments: [number, number][] = offsets.map((o, i) => [o, o + (counts[i] ?? 0)]);
-    ifds.push({ offset: at, tags, segments });
+    for (const [, segmentEnd] of segments) end = Math.max(end, segmentEnd);
+    ifds.push({ offset: at, tags, segments, end });
     at = offset(at + countSize + count * entrySize);
   }
   return ifds;

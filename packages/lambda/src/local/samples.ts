@@ -7,7 +7,7 @@ import { isNotFound, unquote } from '../s3.js';
 import type { SampleRow } from './table.js';
 
 /** The fixture folders uploaded as samples. */
-export const SAMPLE_FOLDERS = ['jpeg', 'png', 'broken'] as const;
+export const SAMPLE_FOLDERS = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'heic', 'broken'] as const;
 
 export interface Sample {
   /** Object key: the path below the fixtures folder, `/`-separated. */
@@ -15,7 +15,7 @@ export interface Sample {
   readonly bytes: Buffer;
 }
 
-/** Every file under fixtures/{jpeg,png,broken}, in a stable order. */
+/** Every file under the SAMPLE_FOLDERS of fixtures/, in a stable order. */
 export function findSamples(fixturesDir: string): Sample[] {
   const files: string[] = [];
   for (const folder of SAMPLE_FOLDERS) collectFiles(join(fixturesDir, folder), files);

@@ -9,7 +9,7 @@ import { METRIC, MetricTotals } from '../metrics.js';
 import { localS3Client, LOCAL_REGION, S3RVER_CREDENTIALS } from './clients.js';
 import { ConsoleLogger } from './console-logger.js';
 import { startLocalPipeline, type LocalPipeline } from './pipeline.js';
-import { findSamples, uploadSamples, waitForOutcomes } from './samples.js';
+import { findSamples, SAMPLE_FOLDERS, uploadSamples, waitForOutcomes } from './samples.js';
 import { formatTable } from './table.js';
 
 const DEFAULT_INPUT_BUCKET = 'genomics-platform-input-dev';
@@ -61,7 +61,7 @@ async function main(): Promise<number> {
   const s3 = localS3Client(stack.s3Endpoint);
   console.log(`image-sanitizer local pipeline: S3 ${stack.s3Endpoint}, SQS ${stack.sqsEndpoint}`);
   if (samples.length === 0) {
-    console.log(`No sample images under ${fixturesDir}{jpeg,png,broken}/ (run \`npm run fixtures\`).`);
+    console.log(`No sample images under ${fixturesDir}{${SAMPLE_FOLDERS.join(',')}}/ (run \`npm run fixtures\`).`);
   } else {
     console.log(`Uploading ${samples.length} samples from ${fixturesDir} to s3://${config.inputBucket}/ ...\n`);
     await uploadSamples(s3, config.inputBucket, samples);

@@ -105,12 +105,47 @@ export function pngWithBadCrc(): Buffer {
 }
 
 /**
- * What a metadata reader (exifr) still finds in an image. A sanitized image
- * may carry at most a fresh orientation tag.
+ * The tags a sanitized TIFF keeps in its IFDs (TIFF 6.0 rendering fields, by
+ * the names exifr gives them): they describe the pixels, not the picture.
  */
-export async function metadataLeft(bytes: Uint8Array): Promise<string[]> {
-  const found = await exifr.parse(Buffer.from(bytes), { tiff: true, exif: true, gps: true, xmp: true, iptc: true, icc: false, jfif: false, ihdr: false });
-  return Object.keys(found ?? {}).filter((key) => key !== 'Orientation');
+const TIFF_RENDERING_TAGS = new Set([
+  'NewSubfileType', 'SubfileType', 'ImageWidth', 'ImageHeight', 'BitsPerSample', 'Compression', 'PhotometricInterpretation', 'Thresholding',
+  'FillOrder', 'StripOffsets', 'SamplesPerPixel', 'RowsPerStrip', 'StripByteCounts', 'MinSampleValue', 'MaxSampleValue', 'XResolution',
+  'YResolution', 'PlanarConfiguration', 'ResolutionUnit', 'PageNumber', 'TransferFunction', 'Predictor', 'WhitePoint', 'PrimaryChromaticities',
+  'ColorMap', 'HalftoneHints', 'TileWidth', 'TileLength', 'TileOffsets', 'TileByteCounts', 'InkSet', 'ExtraSamples', 'SampleFormat',
+  'JPEGTables', 'YCbCrCoefficients', 'YCbCrSubSampling', 'YCbCrPositioning', 'ReferenceBlackWhite',
+]);
+
+/**
+ * The TIFF structure exifr should read for EXIF: the file itself, or for WebP
+ * (which exifr does not read) the payload of its EXIF chunk, found by a plain
+ * RIFF listing; `undefined` when a WebP has none.
+ */
+export function exifSource(bytes: Uint8Array, format = 'jpeg'): Buffer | undefined {
+  const data = Buffer.from(bytes);
+  if (format !== 'webp') return data;
+  const end = Math.min(data.length, 8 + data.readUInt32LE(4));
+  for (let at = 12; at + 8 <= end; ) {
+    const size = data.readUInt32LE(at + 4);
+    if (data.toString('latin1', at, at + 4) === 'EXIF') {
+      const payload = data.subarray(at + 8, at + 8 + size);
+      return payload.subarray(0, 6).toString('latin1') === 'Exif\0\0' ? payload.subarray(6) : payload;
+    }
+    at += 8 + size + (size & 1);
+  }
+  return undefined;
+}
+
+/**
+ * What a metadata reader (exifr) still finds in an image of `format`. A
+ * sanitized image may carry at most a fresh orientation tag (and, in a TIFF,
+ * the fields that describe its pixels). exifr reads no GIF metadata at all.
+ */
+export async function metadataLeft(bytes: Uint8Array, format = 'jpeg'): Promise<string[]> {
+  const source = exifSource(bytes, format);
+  if (source === undefined || format === 'gif') return [];
+  const found = await exifr.parse(source, { tiff: true, exif: true, gps: true, xmp: true, iptc: true, icc: false, jfif: false, ihdr: false });
+  return Object.keys(found ?? {}).filter((key) => key !== 'Orientation' && !(format === 'tiff' && TIFF_RENDERING_TAGS.has(key)));
 }
 
 /** The planted secrets still present anywhere in the bytes. */
