@@ -10,7 +10,7 @@ import { detectFormat, inspectImage, SanitizeError, sanitizeImage } from '../src
 import { ascii, concat, iccProfileWith, tiffWith } from './build.js';
 import { ALPHA_URN, auxC, AV1C, box, buildHeif, bytesOf, DEPTH_URN, exifItemData, fullBox, HEVC_BYTES, HVCC, ispe, type HeifSpec, type Part, SECRETS, TYPICAL, u16, u32 } from './heif-build.js';
 import { containsText, heifImageItems, heifLayout } from './judges.js';
-import { corpusManifest, CORPUS_DIR, readCorpus } from './load.js';
+import { corpusManifest, CORPUS_DIR, readCorpus, readFixture } from './load.js';
 
 const EXIFR_OPTIONS = { tiff: true, xmp: true, gps: true, exif: true, icc: true, mergeOutput: false } as const;
 
@@ -326,6 +326,18 @@ describe('HEIC/AVIF: hand-built files', () => {
   it('refuses more than 10,000 items', () => {
     const items = Array.from({ length: 10_001 }, (_, i) => ({ id: i + 1, type: i === 0 ? 'hvc1' : 'mime' }));
     expectRefused(buildHeif({ items: [{ ...items[0], data: HEVC_BYTES }, ...items.slice(1)] }), 'LIMIT_EXCEEDED');
+  });
+
+  it('refuses a kept item whose data overlaps a removed item (found by fuzzing: a mutated iloc let the alpha plane swallow the depth map)', () => {
+    // Prepare: the fixture, with the exact mutation fast-check found (seed 2026-11-27 campaign)
+    const fixture = readFixture('heic/alpha-depth.avif');
+    expect(containsText(fixture, 'SECRET-DEPTH-MAP')).toBe(true);
+    const mutated = concat(fixture.subarray(0, 697), new Uint8Array(7), fixture.subarray(697));
+    mutated[134] = 97; // an iloc byte: the alpha item's extent grows over the depth map's data
+    mutated[443] = 0; // the depth map's auxC type
+
+    // Act + Assess
+    expectRefused(mutated, 'MALFORMED');
   });
 
   it('inspectImage reports the orientation the Exif item states (the image keeps its irot/imir)', () => {

@@ -355,7 +355,7 @@ export function imageDataRanges(bytes: Uint8Array, format: string): [number, num
     visit(riffChunks(bytes));
   } else if (format === 'heic' || format === 'avif') {
     const layout = heifLayout(bytes);
-    for (const id of heifImageItems(layout)) for (const extent of layout.items.get(id)?.extents ?? []) ranges.push(extent);
+    for (const id of heifImageItems(layout, bytes)) for (const extent of layout.items.get(id)?.extents ?? []) ranges.push(extent);
   } else if (format === 'tiff') {
     for (const ifd of tiffLayout(bytes)) ranges.push(...ifd.segments);
   } else if (format === 'gif') {
@@ -520,14 +520,25 @@ export function heifLayout(bytes: Uint8Array): HeifLayout {
   return { primary, items, references, properties, associations };
 }
 
-/** The primary item and what it derives from (`dimg`), recursively: the items a viewer decodes to show the image. */
-export function heifImageItems(layout: HeifLayout): Set<number> {
+/** The primary item, what it derives from (`dimg`) and, given the bytes, its alpha planes (`auxl` + alpha `auxC`), recursively: the items a viewer decodes. */
+export function heifImageItems(layout: HeifLayout, bytes?: Uint8Array): Set<number> {
   const kept = new Set([layout.primary]);
+  const isAlpha = (id: number) => {
+    if (bytes === undefined) return false;
+    return (layout.associations.get(id) ?? []).some((index) => {
+      const property = layout.properties[index - 1];
+      if (property?.type !== 'auxC') return false;
+      const text = Buffer.from(bytes.subarray(property.start, property.end)).toString('latin1');
+      return text.includes('auxiliary:alpha') || text.includes('hevc:2015:auxid:1');
+    });
+  };
   for (let grew = true; grew; ) {
     grew = false;
     for (const r of layout.references) {
-      if (r.type !== 'dimg' || !kept.has(r.from)) continue;
-      for (const id of r.to) if (!kept.has(id)) grew = kept.add(id) !== undefined;
+      const derives = r.type === 'dimg' && kept.has(r.from);
+      const alphaOfKept = r.type === 'auxl' && r.to.some((id) => kept.has(id)) && !kept.has(r.from) && isAlpha(r.from);
+      if (derives) for (const id of r.to) if (!kept.has(id)) grew = kept.add(id) !== undefined;
+      if (alphaOfKept) grew = kept.add(r.from) !== undefined;
     }
   }
   return kept;

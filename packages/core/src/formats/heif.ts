@@ -176,6 +176,7 @@ class HeifWalker {
     for (const box of top) if (box.type === 'mdat') this.mdats.push({ box, kept: [] }); // top-level boxes come in file order
     const meta = this.meta(top);
     this.collectKeptItems(meta);
+    this.checkNoSharedData();
     this.neutralizeTopLevel(top);
     this.neutralizeItems();
     this.zeroMediaData();
@@ -409,6 +410,32 @@ class HeifWalker {
       this.regionOf(location.method, extent, id).kept.push(this.absolute(location.method, extent));
     }
     if (info.type === 'grid' || info.type === 'iovl') this.checkDerivedData(info, location);
+  }
+
+  /**
+   * A kept item's data must not overlap the data of an item that goes (an
+   * Exif block, a depth map): the overlap would be copied as "image data".
+   * Real files never share bytes between items; such a file is `MALFORMED`.
+   * Sorted sweep: O(k log k) in the number of extents.
+   */
+  private checkNoSharedData(): void {
+    const kept: Extent[] = [];
+    const removed: Extent[] = [];
+    for (const location of this.locations.values()) {
+      if (location.method > 1 || (location.method === 1 && this.idat === undefined)) continue;
+      const target = this.keptItems.has(location.id) ? kept : removed;
+      for (const extent of location.extents) {
+        if (extent.end > extent.start) target.push(this.absolute(location.method, extent));
+      }
+    }
+    if (kept.length === 0 || removed.length === 0) return;
+    kept.sort((a, b) => a.start - b.start);
+    removed.sort((a, b) => a.start - b.start);
+    for (let k = 0, r = 0; k < kept.length && r < removed.length; ) {
+      if (kept[k].end <= removed[r].start) k++;
+      else if (removed[r].end <= kept[k].start) r++;
+      else this.fail('MALFORMED', 'Image data of a kept item overlaps the data of a removed item', kept[k].start);
+    }
   }
 
   /** The data region that wholly holds a kept extent; anything else (past the end, across boxes, outside `mdat`) is `MALFORMED`. */
