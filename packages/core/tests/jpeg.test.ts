@@ -44,6 +44,15 @@ describe('JPEG policy', () => {
     expect(Buffer.from(output).includes(Buffer.from(input.subarray(sos)))).toBe(true);
   });
 
+  it('reads FF FF 00 inside a scan as libjpeg does: a fill byte and a stuffed FF, still scan data', () => {
+    const { jfif, rest } = splitJpeg(baseJpeg());
+    const sos = Buffer.from(rest).indexOf(Buffer.from([0xff, 0xda]));
+    const headerEnd = sos + 2 + ((rest[sos + 2] << 8) | rest[sos + 3]);
+    const withFill = concat(rest.subarray(0, headerEnd + 2), [0xff, 0xff, 0x00], rest.subarray(headerEnd + 2));
+    const output = sanitizeImage(concat([0xff, 0xd8], jfif, withFill)).bytes;
+    expect(Buffer.from(output).includes(Buffer.from(withFill.subarray(sos)))).toBe(true);
+  });
+
   it('accepts 0xFF fill bytes before markers (which piexifjs refuses)', () => {
     const { jfif, rest } = splitJpeg(baseJpeg());
     const input = concat([0xff, 0xd8, 0xff, 0xff], jfif, [0xff, 0xff, 0xff], jpegSegment(COM, 'SECRET-FILL'), [0xff], rest);

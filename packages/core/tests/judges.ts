@@ -334,7 +334,16 @@ export function imageDataRanges(bytes: Uint8Array, format: string): [number, num
         continue;
       }
       let q = end;
-      while (q + 1 < n && !(view[q] === 0xff && view[q + 1] !== 0x00 && (view[q + 1] < 0xd0 || view[q + 1] > 0xd7))) q++;
+      // The entropy-coded data ends at the first FF of a run of FFs that a marker byte follows; like
+      // libjpeg, FF FF 00 is a fill byte and a stuffed FF, still data.
+      for (;;) {
+        while (q < n && view[q] !== 0xff) q++;
+        let last = q;
+        while (last + 1 < n && view[last + 1] === 0xff) last++;
+        const next = view[last + 1];
+        if (last + 1 >= n || (next !== 0x00 && (next < 0xd0 || next > 0xd7))) break;
+        q = last + 2;
+      }
       ranges.push([end, q]);
       p = q;
     }
@@ -364,7 +373,7 @@ export function imageDataRanges(bytes: Uint8Array, format: string): [number, num
     ranges.push([13, p]); // the global colour table: colours, whatever they spell
     while (p < n && view[p] !== 0x3b) {
       const image = view[p] === 0x2c;
-      if (image) ranges.push([p + 10, p + 10 + table(view[p + 9])]); // a local colour table
+      if (image) ranges.push([p + 1, p + 10 + table(view[p + 9])]); // frame geometry and its local colour table
       let q = image ? p + 10 + table(view[p + 9]) + 1 : p + 2;
       const start = q;
       while (q < n && view[q] !== 0) q += 1 + view[q];

@@ -97,4 +97,13 @@ describe('GIF policy', () => {
     expect(codeOf(() => sanitizeImage(concat(GIF_HEAD, [0x00], GIF_IMAGE, [0x3b])))).toBe('MALFORMED');
     expect(codeOf(() => sanitizeImage(concat(GIF_HEAD, [0x3b])))).toBe('MALFORMED');
   });
+
+  it('refuses an image whose LZW code size or geometry is impossible (found by fuzzing: an extension turned into an image)', () => {
+    const badCodeSize = GIF_IMAGE.slice();
+    badCodeSize[10] = 0x62; // 'b': part of an application identifier read as an image
+    expect(codeOf(() => sanitizeImage(concat(GIF_HEAD, badCodeSize, [0x3b])))).toBe('MALFORMED');
+    const zeroWidth = GIF_IMAGE.slice();
+    zeroWidth[5] = 0;
+    expect(codeOf(() => sanitizeImage(concat(GIF_HEAD, zeroWidth, [0x3b])))).toBe('MALFORMED');
+  });
 });

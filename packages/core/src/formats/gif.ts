@@ -24,6 +24,8 @@ const IMAGE_DESCRIPTOR_SIZE = 10; // introducer included
 const EXTENSION = 0x21; // '!'
 const IMAGE = 0x2c; // ','
 const TRAILER = 0x3b; // ';'
+const MIN_LZW_CODE_SIZE = 2; // Appendix F: 2 for 1-bit images
+const MAX_LZW_CODE_SIZE = 8; // one more than the largest colour index width
 const GRAPHIC_CONTROL = 0xf9;
 const COMMENT = 0xfe;
 const PLAIN_TEXT = 0x01;
@@ -123,6 +125,9 @@ function walk(input: Uint8Array, options: ResolvedOptions): Plan {
       if (at + IMAGE_DESCRIPTOR_SIZE + 1 > n) fail('TRUNCATED', 'The GIF ends inside an image descriptor', at);
       const dataStart = at + IMAGE_DESCRIPTOR_SIZE + colorTableSize(input[at + 9]) + 1; // + LZW minimum code size
       if (dataStart > n) fail('TRUNCATED', 'The GIF ends inside a local colour table', at);
+      if ((input[at + 5] | input[at + 6]) === 0 || (input[at + 7] | input[at + 8]) === 0) fail('MALFORMED', 'An image of zero width or height', at);
+      const codeSize = input[dataStart - 1];
+      if (codeSize < MIN_LZW_CODE_SIZE || codeSize > MAX_LZW_CODE_SIZE) fail('MALFORMED', `LZW minimum code size ${codeSize} is not 2..8`, dataStart - 1);
       const end = skipSubBlocks(input, dataStart);
       output.push(input.subarray(at, end));
       images++;
