@@ -1,3 +1,4 @@
+// Type declarations for the untyped test decoders, shared by every package's tests.
 declare module 'omggif' {
   export class GifReader {
     constructor(buffer: Uint8Array);

@@ -1,9 +1,0 @@
-declare module 'omggif' {
-  export class GifReader {
-    constructor(buffer: Uint8Array);
-    width: number;
-    height: number;
-    numFrames(): number;
-    decodeAndBlitFrameRGBA(frame: number, pixels: Uint8Array): void;
-  }
-}
