@@ -1,3 +1,4 @@
+import { u32be } from './bytes/read.js';
 import type { ImageFormat } from './types.js';
 
 /** Formats `sanitizeImage()` can clean today. The others are detected and rejected with `UNSUPPORTED_FORMAT`. */
@@ -34,7 +35,7 @@ const AVIF_BRANDS = ['avif', 'avis'];
 /** ISO-BMFF `ftyp`: the major brand decides, then the compatible brands. */
 function sniffIsoBmff(input: Uint8Array): ImageFormat | undefined {
   if (!ascii(input, 4, 'ftyp') || input.length < 16) return undefined;
-  const boxSize = ((input[0] << 24) | (input[1] << 16) | (input[2] << 8) | input[3]) >>> 0;
+  const boxSize = u32be(input, 0);
   const end = Math.min(input.length, boxSize >= 16 ? boxSize : 16);
   const brandAt = (at: number) => String.fromCharCode(input[at], input[at + 1], input[at + 2], input[at + 3]);
   const brands = [brandAt(8)];

@@ -24,12 +24,12 @@
  * `length` the whole box; an item's `offset` is where its first extent
  * starts, its `length` the sum of its extents.
  */
-import { fourCC, u32be } from '../bytes/read.js';
+import { fourCC, u32be, u64be } from '../bytes/read.js';
 import { SanitizeError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { ByteSink } from '../bytes/write.js';
 import type { ImageFormat, MetadataItem, MetadataKind } from '../types.js';
-import { type Box, BoxBudget, BOX_HEADER_SIZE, childBoxes, type Fail, FULL_BOX_HEADER_SIZE, printableType, readBox, u64be } from './heif/box.js';
+import { type Box, BoxBudget, BOX_HEADER_SIZE, childBoxes, type Fail, FULL_BOX_HEADER_SIZE, printableType, readBox } from './heif/box.js';
 import {
   type Association,
   auxiliaryType,

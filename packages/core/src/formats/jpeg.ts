@@ -67,10 +67,10 @@ const ICC_CHUNK_HEADER_SIZE = ICC_ID.length + 2;
 export const MAX_SCANS = 1000;
 
 const isSof = (m: number) => m >= SOF0 && m <= SOF15 && m !== DHT && m !== JPG && m !== DAC;
-const isRst = (m: number) => m >= RST0 && m <= RST7;
-const isApp = (m: number) => m >= APP0 && m <= APP15;
+export const isRst = (m: number) => m >= RST0 && m <= RST7;
+export const isApp = (m: number) => m >= APP0 && m <= APP15;
 /** Segments that decoding needs, copied as they are. */
-const isTableOrFrame = (m: number) =>
+export const isTableOrFrame = (m: number) =>
   isSof(m) || m === DHT || m === DQT || m === DAC || m === DRI || m === DNL || m === DHP || m === EXP;
 
 /**
@@ -150,7 +150,7 @@ export function wellFormed(marker: number, input: Uint8Array, start: number, end
   return true;
 }
 
-function markerName(m: number): string {
+export function markerName(m: number): string {
   if (isApp(m)) return `APP${m - APP0}`;
   if (m === COM) return 'COM';
   return `FF${m.toString(16).toUpperCase().padStart(2, '0')}`;

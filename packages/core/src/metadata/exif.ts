@@ -3,6 +3,8 @@
  * It reads it from a TIFF structure and writes a fresh TIFF structure that
  * holds nothing else.
  */
+import { u16be, u16le, u32be, u32le } from '../bytes/read.js';
+
 const TAG_ORIENTATION = 0x0112;
 const TYPE_SHORT = 3;
 const TIFF_HEADER_SIZE = 8;
@@ -21,11 +23,8 @@ export function readOrientation(bytes: Uint8Array, start: number, end: number): 
   const little = bytes[start] === 0x49 && bytes[start + 1] === 0x49; // I I
   const big = bytes[start] === 0x4d && bytes[start + 1] === 0x4d; // M M
   if (!little && !big) return undefined;
-  const u16 = (at: number) => (little ? bytes[at] | (bytes[at + 1] << 8) : (bytes[at] << 8) | bytes[at + 1]);
-  const u32 = (at: number) =>
-    (little
-      ? bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)
-      : (bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+  const u16 = (at: number) => (little ? u16le(bytes, at) : u16be(bytes, at));
+  const u32 = (at: number) => (little ? u32le(bytes, at) : u32be(bytes, at));
   if (u16(start + 2) !== 42) return undefined;
   const ifd = start + u32(start + 4);
   if (ifd < start + TIFF_HEADER_SIZE || ifd + 2 > end) return undefined;

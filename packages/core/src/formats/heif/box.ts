@@ -6,7 +6,7 @@
  * usertype, but before a FullBox's version and flags), `end` one past the
  * box. Its `length` in reports is `end - offset`.
  */
-import { fourCC, u32be } from '../../bytes/read.js';
+import { fourCC, u16be, u32be, u64be } from '../../bytes/read.js';
 import type { SanitizeErrorCode } from '../../errors.js';
 
 export const BOX_HEADER_SIZE = 8; // size (4) + type (4)
@@ -16,7 +16,6 @@ export const FULL_BOX_HEADER_SIZE = 4; // 4.2.2 FullBox: version (1) + flags (3)
 const SIZE_LARGE = 1;
 const SIZE_TO_END = 0; // 4.2.2: "the last box in the file, its contents extend to the end of the file"
 /** Largest integer a 64-bit field may hold for us to add it to offsets exactly. */
-const MAX_SAFE_HIGH_WORD = 0x1fffff; // 2^53 = 2^21 * 2^32
 
 export interface Box {
   type: string;
@@ -28,16 +27,10 @@ export interface Box {
 /** How the format walker refuses: a `SanitizeError` with the detected format. */
 export type Fail = (code: Exclude<SanitizeErrorCode, 'INVALID_ARGUMENT' | 'INTERNAL' | 'CHECKSUM_MISMATCH'>, message: string, offset: number) => never;
 
-/** A 64-bit big-endian value, or `Infinity` when it exceeds 2^53 (it lies past any input). */
-export function u64be(bytes: Uint8Array, at: number): number {
-  const high = u32be(bytes, at);
-  return high > MAX_SAFE_HIGH_WORD ? Infinity : high * 0x100000000 + u32be(bytes, at + 4);
-}
-
 /** An unsigned big-endian field of 0, 2, 4 or 8 bytes (iloc's variable-size fields). */
 export function uintBe(bytes: Uint8Array, at: number, size: number): number {
   if (size === 0) return 0;
-  if (size === 2) return (bytes[at] << 8) | bytes[at + 1];
+  if (size === 2) return u16be(bytes, at);
   if (size === 4) return u32be(bytes, at);
   return u64be(bytes, at);
 }

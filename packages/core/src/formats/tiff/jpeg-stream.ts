@@ -8,27 +8,16 @@
  *
  * Positions: `offset` is where a marker's `FF` starts.
  */
-import { wellFormed } from '../jpeg.js';
+import { u16be } from '../../bytes/read.js';
+import { isApp, isRst, isTableOrFrame, markerName, wellFormed } from '../jpeg.js';
 import type { Fail } from './structure.js';
 
 const MARKER_PREFIX = 0xff;
 const SOI = 0xd8; // ff d8
 const EOI = 0xd9; // ff d9
 const SOS = 0xda; // ff da
-const RST0 = 0xd0; // ff d0 .. ff d7
-const RST7 = 0xd7;
 const TEM = 0x01; // ff 01
-const APP0 = 0xe0; // ff e0 .. ff ef
-const APP15 = 0xef;
 const COM = 0xfe; // ff fe
-
-/** Segments a decoder needs (T.81 B.2, B.3): DQT, DHT, DAC, DRI, DNL, DHP, EXP and every SOFn. */
-function isCodingSegment(marker: number): boolean {
-  if (marker >= 0xc0 && marker <= 0xcf) return marker !== 0xc8; // SOFn, DHT (c4), DAC (cc); not JPG (c8)
-  return marker === 0xdb || marker === 0xdd || marker === 0xdc || marker === 0xde || marker === 0xdf; // DQT DRI DNL DHP EXP
-}
-
-const hex = (marker: number) => `FF${marker.toString(16).toUpperCase().padStart(2, '0')}`;
 
 /** Refuses the JPEG stream in `[start, end)` unless it holds only coding segments; `what` names it in messages. */
 export function checkJpegStream(input: Uint8Array, start: number, end: number, what: string, fail: Fail): void {
@@ -48,20 +37,20 @@ export function checkJpegStream(input: Uint8Array, start: number, end: number, w
       }
       return;
     }
-    if ((marker >= RST0 && marker <= RST7) || marker === TEM) {
+    if (isRst(marker) || marker === TEM) {
       at += 2;
       continue;
     }
-    if ((marker >= APP0 && marker <= APP15) || marker === COM) {
-      fail('UNSUPPORTED_FORMAT', `${what} carries a JPEG ${marker === COM ? 'COM' : `APP${marker - APP0}`} segment`, at);
+    if (isApp(marker) || marker === COM) {
+      fail('UNSUPPORTED_FORMAT', `${what} carries a JPEG ${markerName(marker)} segment`, at);
     }
-    if (marker !== SOS && !isCodingSegment(marker)) fail('UNSUPPORTED_FORMAT', `${what} holds JPEG marker ${hex(marker)}`, at);
+    if (marker !== SOS && !isTableOrFrame(marker)) fail('UNSUPPORTED_FORMAT', `${what} holds JPEG marker ${markerName(marker)}`, at);
     if (at + 4 > end) fail('TRUNCATED', `${what} ends inside a JPEG segment header`, at);
-    const declared = (input[at + 2] << 8) | input[at + 3];
+    const declared = u16be(input, at + 2);
     if (declared < 2) fail('MALFORMED', `${what}: JPEG segment length below 2`, at);
     const segmentEnd = at + 2 + declared;
     if (segmentEnd > end) fail('TRUNCATED', `${what}: a JPEG segment runs past its end`, at);
-    if (!wellFormed(marker, input, at + 4, segmentEnd)) fail('MALFORMED', `${what}: JPEG ${hex(marker)} content does not match its structure`, at);
+    if (!wellFormed(marker, input, at + 4, segmentEnd)) fail('MALFORMED', `${what}: JPEG ${markerName(marker)} content does not match its structure`, at);
     at = marker === SOS ? skipEntropyCoded(input, segmentEnd, end) : segmentEnd;
   }
 }
@@ -74,7 +63,7 @@ function skipEntropyCoded(input: Uint8Array, from: number, end: number): number 
     at = stream.indexOf(MARKER_PREFIX, at);
     if (at < 0 || at + 1 >= end) return end;
     const next = input[at + 1];
-    if (next === 0x00 || (next >= RST0 && next <= RST7)) {
+    if (next === 0x00 || isRst(next)) {
       at += 2;
       continue;
     }

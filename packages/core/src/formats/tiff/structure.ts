@@ -7,6 +7,7 @@
  * its value lies at `start` (inside the entry when it fits there) and is
  * `size` bytes long.
  */
+import { u16be, u16le, u32be, u32le, u64be, u64le } from '../../bytes/read.js';
 import type { SanitizeErrorCode } from '../../errors.js';
 
 /** How the TIFF walker refuses: a `SanitizeError` with format `tiff`. */
@@ -20,7 +21,6 @@ const BIG_OFFSET_BYTESIZE = 8; // BigTIFF header: "bytesize of offsets", always 
 /** Entries one IFD may hold: the classic 16-bit count's maximum, for BigTIFF too. */
 export const MAX_IFD_ENTRIES = 0xffff;
 /** Largest integer a 64-bit field may hold for us to add it to offsets exactly. */
-const MAX_SAFE_HIGH_WORD = 0x1fffff; // 2^53 = 2^21 * 2^32
 
 /** Field types (section 2, "Types"; BigTIFF adds 16-18) and their sizes in bytes. */
 export const TYPE_BYTE = 1;
@@ -84,23 +84,16 @@ export class Reader {
   ) {}
 
   u16(at: number): number {
-    const b = this.input;
-    return this.layout.little ? b[at] | (b[at + 1] << 8) : (b[at] << 8) | b[at + 1];
+    return this.layout.little ? u16le(this.input, at) : u16be(this.input, at);
   }
 
   u32(at: number): number {
-    const b = this.input;
-    return (
-      (this.layout.little
-        ? b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)
-        : (b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0
-    );
+    return this.layout.little ? u32le(this.input, at) : u32be(this.input, at);
   }
 
   /** A 64-bit value, or `Infinity` when it exceeds 2^53 (it lies past any input). */
   u64(at: number): number {
-    const [low, high] = this.layout.little ? [this.u32(at), this.u32(at + 4)] : [this.u32(at + 4), this.u32(at)];
-    return high > MAX_SAFE_HIGH_WORD ? Infinity : high * 0x100000000 + low;
+    return this.layout.little ? u64le(this.input, at) : u64be(this.input, at);
   }
 
   /** An offset or count field: 4 bytes (classic) or 8 (BigTIFF). */
@@ -121,7 +114,7 @@ export class Reader {
 /** Reads the header: byte order and magic decide the layout. Returns the layout and the first IFD's offset. */
 export function readHeader(input: Uint8Array, fail: Fail): { reader: Reader; first: number } {
   if (input.length < CLASSIC.headerSize) fail('TRUNCATED', 'The TIFF ends inside its header', 0);
-  const order = (input[0] << 8) | input[1];
+  const order = u16be(input, 0);
   if (order !== BYTE_ORDER_LITTLE && order !== BYTE_ORDER_BIG) fail('UNSUPPORTED_FORMAT', 'Not a TIFF: bad byte order', 0);
   const little = order === BYTE_ORDER_LITTLE;
   const probe = new Reader(input, { little, ...CLASSIC });
