@@ -5,11 +5,22 @@
  * test-side TIFF reader (`tiffLayout`) that locates strips independently of
  * the core.
  */
-import exifr from 'exifr';
 import { describe, expect, it } from 'vitest';
 import { inspectImage, SanitizeError, sanitizeImage, SUPPORTED_FORMATS } from '../src/index.js';
 import { ascii, baseJpeg, concat, jpegSegment, splitJpeg } from './build.js';
-import { codeOf, containsText, type ExifrOptions, samePixels, TIFF_RENDERING_TAGS, tiffLayout, tiffPages } from './judges.js';
+import {
+  codeOf,
+  containsText,
+  exifrSeesImage,
+  expectRefused as expectRefusedAs,
+  sameBytes,
+  samePixels,
+  sanitizeEachVariant,
+  sweepVariants,
+  TIFF_RENDERING_TAGS,
+  tiffLayout,
+  tiffPages,
+} from './judges.js';
 import { corpusManifest, CORPUS_DIR, readCorpus } from './load.js';
 import {
   ASCII,
@@ -26,22 +37,6 @@ import {
 } from './tiff-build.js';
 
 const ORIENTATION = 274;
-const EXIFR_OPTIONS = {
-  tiff: true,
-  ifd0: true,
-  ifd1: true,
-  exif: true,
-  gps: true,
-  interop: true,
-  xmp: true,
-  iptc: true,
-  icc: true,
-  mergeOutput: false,
-  translateKeys: false,
-  translateValues: false,
-  reviveValues: false,
-  silentErrors: true,
-} as const;
 
 interface TiffSeen {
   /** Tags exifr found in IFD0/IFD1 that are not allowed (Orientation apart). */
@@ -52,38 +47,17 @@ interface TiffSeen {
   hasIcc: boolean;
 }
 
+/** What exifr finds, in the shape these tests assert on (the judging itself is `exifrSeesImage`). */
 async function exifrSeesTiff(bytes: Uint8Array): Promise<TiffSeen> {
-  const parsed = ((await exifr.parse(Buffer.from(bytes), EXIFR_OPTIONS as unknown as ExifrOptions).catch(() => undefined)) ?? {}) as Record<string, Record<string, unknown> | undefined>;
-  const seen: TiffSeen = { unexpected: [], otherGroups: [], hasIcc: parsed.icc !== undefined };
-  for (const [group, tags] of Object.entries(parsed)) {
-    if (tags === undefined || group === 'errors' || group === 'icc') continue;
-    if (group !== 'ifd0' && group !== 'ifd1') {
-      seen.otherGroups.push(group);
-      continue;
-    }
-    for (const key of Object.keys(tags)) {
-      if (Number(key) === ORIENTATION) {
-        if (group === 'ifd0') seen.orientation = tags[key] as number;
-      } else if (!TIFF_RENDERING_TAGS.has(Number(key))) {
-        seen.unexpected.push(`${group}:${key}`);
-      }
-    }
-  }
+  const { groups, orientation, hasIcc } = await exifrSeesImage(bytes, 'tiff');
+  const { ifd0 = [], ifd1 = [], ...others } = groups;
+  const seen: TiffSeen = { unexpected: [...ifd0.map((tag) => `ifd0:${tag}`), ...ifd1.map((tag) => `ifd1:${tag}`)], otherGroups: Object.keys(others), hasIcc };
+  if (orientation !== undefined) seen.orientation = orientation;
   return seen;
 }
 
-const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
-function expectRefused(input: Uint8Array, code: string): void {
-  try {
-    sanitizeImage(input);
-    expect.unreachable(`expected ${code}`);
-  } catch (error) {
-    expect(error).toBeInstanceOf(SanitizeError);
-    expect((error as SanitizeError).code, (error as Error).message).toBe(code);
-    expect((error as SanitizeError).format).toBe('tiff');
-  }
-}
+const expectRefused = (input: Uint8Array, code: string) => expectRefusedAs(input, code, 'tiff');
 
 /** The strip bytes of each page, concatenated: the pixels of an uncompressed TIFF as any reader finds them. */
 function stripData(bytes: Uint8Array): Uint8Array[] {
@@ -202,7 +176,7 @@ describe('TIFF: hand-built files', () => {
     for (const options of [{}, { keepOrientation: false, keepColorProfile: false }]) {
       const once = sanitizeImage(typicalTiff(little), options);
       const twice = sanitizeImage(once.bytes, options);
-      expect(same(twice.bytes, once.bytes)).toBe(true);
+      expect(sameBytes(twice.bytes, once.bytes)).toBe(true);
       expect(twice.removed).toEqual([]);
     }
   });
@@ -239,7 +213,7 @@ describe('TIFF: hand-built files', () => {
       expect([...layout[0].tags.keys()].filter((tag) => !TIFF_RENDERING_TAGS.has(tag) && tag !== ORIENTATION)).toEqual([]);
       expect(layout[0].tags.get(274)).toEqual([6]);
       const again = sanitizeImage(result.bytes);
-      expect(same(again.bytes, result.bytes)).toBe(true);
+      expect(sameBytes(again.bytes, result.bytes)).toBe(true);
       expect(again.removed).toEqual([]);
     }
   });
@@ -410,38 +384,19 @@ describe('TIFF: hand-built files', () => {
 
   it('never throws anything but a coded SanitizeError on truncated or mutated files; cleaned outputs are idempotent and secret-free', () => {
     const input = typicalTiff(true);
-    const variants: Uint8Array[] = [];
-    for (let cut = 0; cut < input.length; cut += 3) variants.push(input.subarray(0, cut));
     // Every byte of the header and of the IFD0 chain's tables.
     const tables = tiffLayout(input).map((ifd) => [ifd.offset, ifd.offset + 2 + 12 * ifd.tags.size + 4]);
-    for (let at = 0; at < input.length; at++) {
-      if (at >= 8 && !tables.some(([start, end]) => at >= start && at < end)) continue;
-      for (const value of [0x00, 0xff, input[at] ^ 0x01, (input[at] + 8) & 0xff]) {
-        const mutated = input.slice();
-        mutated[at] = value;
-        variants.push(mutated);
-      }
-    }
-    let cleaned = 0;
-    const problems: string[] = [];
-    variants.forEach((variant, i) => {
-      let result;
-      try {
-        result = sanitizeImage(variant);
-      } catch (error) {
-        if (!(error instanceof SanitizeError) || error.code === 'INTERNAL') problems.push(`variant ${i}: ${String(error)}`);
-        return;
-      }
-      cleaned++;
-      const again = sanitizeImage(result.bytes);
-      if (!same(again.bytes, result.bytes) || again.removed.length > 0) problems.push(`variant ${i}: not idempotent`);
+    const variants = sweepVariants(input, (at) => at < 8 || tables.some(([start, end]) => at >= start && at < end));
+    const { cleaned, problems } = sanitizeEachVariant(variants, (_variant, result, i) => {
+      const found: string[] = [];
       const strips = tiffLayout(result.bytes).flatMap((ifd) => ifd.segments);
       for (const secret of SECRETS) {
         const view = Buffer.from(result.bytes);
         for (let at = view.indexOf(secret); at >= 0; at = view.indexOf(secret, at + 1)) {
-          if (!strips.some(([start, end]) => at >= start && at + secret.length <= end)) problems.push(`variant ${i}: ${secret} outside the strips`);
+          if (!strips.some(([start, end]) => at >= start && at + secret.length <= end)) found.push(`variant ${i}: ${secret} outside the strips`);
         }
       }
+      return found;
     });
     expect(problems).toEqual([]);
     expect(cleaned).toBeGreaterThan(100);
@@ -504,7 +459,7 @@ describe.skipIf(manifest === undefined)('real-world corpus (TIFF)', () => {
     if (/ICC_Profile/.test(entry.metadata)) expect(result.kept.map((item) => item.kind)).toContain('icc');
 
     const again = sanitizeImage(output);
-    expect(same(again.bytes, output), 'idempotent').toBe(true);
+    expect(sameBytes(again.bytes, output), 'idempotent').toBe(true);
     expect(again.removed).toEqual([]);
 
     const bare = sanitizeImage(input, { keepColorProfile: false, keepOrientation: false });
