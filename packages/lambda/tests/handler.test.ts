@@ -1,44 +1,19 @@
 // The handler invoked directly (as Lambda would) against a real s3rver on loopback.
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PipelineConfig } from '../src/config.js';
+import { describe, expect, it } from 'vitest';
 import { createHandler } from '../src/handler.js';
 import { localS3Client } from '../src/local/clients.js';
-import { startLocalStack, type LocalStack } from '../src/local/stack.js';
-import { MemoryLogger } from '../src/logger.js';
 import { METRIC, MetricTotals } from '../src/metrics.js';
+import { useHandlerStack } from './helpers/handler-stack.js';
 import { eventBridgeEvent, getTestEvent, s3Notification, sqsEvent } from './helpers/events.js';
 import { FlakyProxy } from './helpers/flaky-proxy.js';
 import { jpegWithSecrets, metadataLeft, pngWithBadCrc, pngWithSecrets, plainJpeg, SECRETS, secretsIn } from './helpers/images.js';
-import { s3Helpers } from './helpers/s3.js';
 
 const INPUT = 'sanitizer-test-input';
 const OUTPUT = 'sanitizer-test-output';
-const CONFIG: PipelineConfig = { inputBucket: INPUT, outputBucket: OUTPUT, maxObjectBytes: 1024 * 1024, keepColorProfile: true, keepOrientation: true };
-
-let stack: LocalStack;
-let s3: S3Client;
-let io: ReturnType<typeof s3Helpers>;
-
-beforeAll(async () => {
-  stack = await startLocalStack({ inputBucket: INPUT, outputBucket: OUTPUT, s3Port: 0, sqsPort: 0 });
-  s3 = localS3Client(stack.s3Endpoint);
-  io = s3Helpers(s3);
-});
-
-afterAll(async () => {
-  s3?.destroy();
-  await stack?.close();
-});
-
-/** A handler on the test stack, with its log lines and metric totals. */
-function subject(config: Partial<PipelineConfig> = {}, client: S3Client = s3) {
-  const logger = new MemoryLogger();
-  const metrics = new MetricTotals();
-  const handler = createHandler({ s3: client, config: { ...CONFIG, ...config }, logger, metrics });
-  return { handler, logger, metrics };
-}
+const env = useHandlerStack(INPUT, OUTPUT);
+const { subject } = env;
+const CONFIG = env.config;
 
 /** An SQS event whose one message is the S3 notification for `encodedKey` in the input bucket. */
 const queued = (encodedKey: string, object: Record<string, unknown> = {}) => sqsEvent(s3Notification(INPUT, encodedKey, object));
@@ -47,14 +22,14 @@ describe('handler: sanitizing', () => {
   it('writes a clean copy under the same key, with the right Content-Type and none of the source metadata', async () => {
     // Prepare
     const { handler, logger, metrics } = subject();
-    const source = await io.put(INPUT, 'photos/holiday.jpg', jpegWithSecrets(), { metadata: { owner: 'SECRET-META-OWNER', 'gps-note': 'SECRET-META-GPS' } });
+    const source = await env.io.put(INPUT, 'photos/holiday.jpg', jpegWithSecrets(), { metadata: { owner: 'SECRET-META-OWNER', 'gps-note': 'SECRET-META-GPS' } });
 
     // Act
     const response = (await handler(queued('photos/holiday.jpg'))) as SQSBatchResponse;
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
-    const output = await io.get(OUTPUT, 'photos/holiday.jpg');
+    const output = await env.io.get(OUTPUT, 'photos/holiday.jpg');
     expect(output).toBeDefined();
     expect(output!.contentType).toBe('image/jpeg');
     expect(output!.metadata).toEqual({
@@ -69,7 +44,7 @@ describe('handler: sanitizing', () => {
     expect(metrics.get(METRIC.sanitized)).toBe(1);
     expect(metrics.get(METRIC.bytesOut)).toBe(output!.bytes.length);
     // The input is untouched.
-    expect(await io.tags(INPUT, 'photos/holiday.jpg')).toEqual({});
+    expect(await env.io.tags(INPUT, 'photos/holiday.jpg')).toEqual({});
     // One log line for the object, with what happened and nothing of the metadata values.
     expect(logger.lines).toEqual([
       expect.objectContaining({ level: 'info', bucket: INPUT, key: 'photos/holiday.jpg', outcome: 'sanitized', format: 'jpeg', durationMs: expect.any(Number) }),
@@ -80,13 +55,13 @@ describe('handler: sanitizing', () => {
   it('sanitizes a PNG and labels it image/png', async () => {
     // Prepare
     const { handler } = subject();
-    await io.put(INPUT, 'scans/page.png', pngWithSecrets());
+    await env.io.put(INPUT, 'scans/page.png', pngWithSecrets());
 
     // Act
     await handler(queued('scans/page.png'));
 
     // Assess
-    const output = await io.get(OUTPUT, 'scans/page.png');
+    const output = await env.io.get(OUTPUT, 'scans/page.png');
     expect(output?.contentType).toBe('image/png');
     expect(output?.metadata['sanitized-removed']).toBe('text');
     expect(secretsIn(output!.bytes)).toEqual([]);
@@ -101,14 +76,14 @@ describe('handler: sanitizing', () => {
   ])('finds the object named %j from the encoded key %s', async (key, encoded) => {
     // Prepare
     const { handler } = subject();
-    await io.put(INPUT, key, jpegWithSecrets(7));
+    await env.io.put(INPUT, key, jpegWithSecrets(7));
 
     // Act
     const response = await handler(queued(encoded));
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
-    const output = await io.get(OUTPUT, key);
+    const output = await env.io.get(OUTPUT, key);
     expect(output?.contentType).toBe('image/jpeg');
     expect(secretsIn(output!.bytes)).toEqual([]);
   });
@@ -116,16 +91,16 @@ describe('handler: sanitizing', () => {
   it('gives the same output, without error, when the event is delivered again', async () => {
     // Prepare
     const { handler } = subject();
-    await io.put(INPUT, 'again/photo.jpg', jpegWithSecrets(3));
+    await env.io.put(INPUT, 'again/photo.jpg', jpegWithSecrets(3));
     await handler(queued('again/photo.jpg'));
-    const first = await io.get(OUTPUT, 'again/photo.jpg');
+    const first = await env.io.get(OUTPUT, 'again/photo.jpg');
 
     // Act
     const response = await handler(queued('again/photo.jpg'));
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
-    const second = await io.get(OUTPUT, 'again/photo.jpg');
+    const second = await env.io.get(OUTPUT, 'again/photo.jpg');
     expect(second!.bytes.equals(first!.bytes)).toBe(true);
     expect(second!.metadata).toEqual(first!.metadata);
   });
@@ -133,8 +108,8 @@ describe('handler: sanitizing', () => {
   it('handles a direct S3 notification and an EventBridge event', async () => {
     // Prepare
     const { handler } = subject();
-    await io.put(INPUT, 'direct/one.jpg', jpegWithSecrets(4));
-    await io.put(INPUT, 'bridge/two three.jpg', jpegWithSecrets(5));
+    await env.io.put(INPUT, 'direct/one.jpg', jpegWithSecrets(4));
+    await env.io.put(INPUT, 'bridge/two three.jpg', jpegWithSecrets(5));
 
     // Act
     const direct = await handler(s3Notification(INPUT, 'direct/one.jpg'));
@@ -143,14 +118,14 @@ describe('handler: sanitizing', () => {
     // Assess
     expect(direct).toBeUndefined();
     expect(bridged).toBeUndefined();
-    expect(await io.exists(OUTPUT, 'direct/one.jpg')).toBe(true);
-    expect(await io.exists(OUTPUT, 'bridge/two three.jpg')).toBe(true);
+    expect(await env.io.exists(OUTPUT, 'direct/one.jpg')).toBe(true);
+    expect(await env.io.exists(OUTPUT, 'bridge/two three.jpg')).toBe(true);
   });
 
   it('ignores s3:TestEvent, direct or queued, touching nothing', async () => {
     // Prepare
     const { handler, logger, metrics } = subject();
-    const before = await io.keys(OUTPUT);
+    const before = await env.io.keys(OUTPUT);
 
     // Act
     const direct = await handler(getTestEvent('s3-test-event'));
@@ -159,7 +134,7 @@ describe('handler: sanitizing', () => {
     // Assess
     expect(direct).toBeUndefined();
     expect(queuedTest).toEqual({ batchItemFailures: [] });
-    expect(await io.keys(OUTPUT)).toEqual(before);
+    expect(await env.io.keys(OUTPUT)).toEqual(before);
     expect(logger.lines).toEqual([]);
     expect(metrics.totals.size).toBe(0);
   });
@@ -173,28 +148,28 @@ describe('handler: fail closed', () => {
   ])('rejects %s: tagged in place, not published, not retried', async (_what, key, bytes, reason) => {
     // Prepare
     const { handler, logger, metrics } = subject();
-    await io.put(INPUT, key, bytes, { tags: { project: 'alpha' } });
+    await env.io.put(INPUT, key, bytes, { tags: { project: 'alpha' } });
 
     // Act
     const response = await handler(queued(encodeURIComponent(key).replace(/%2F/g, '/')));
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(await io.exists(OUTPUT, key)).toBe(false);
-    expect(await io.tags(INPUT, key)).toEqual({ project: 'alpha', 'sanitizer-outcome': 'rejected', 'sanitizer-reason': reason });
-    expect((await io.get(INPUT, key))!.bytes.equals(Buffer.from(bytes))).toBe(true);
+    expect(await env.io.exists(OUTPUT, key)).toBe(false);
+    expect(await env.io.tags(INPUT, key)).toEqual({ project: 'alpha', 'sanitizer-outcome': 'rejected', 'sanitizer-reason': reason });
+    expect((await env.io.get(INPUT, key))!.bytes.equals(Buffer.from(bytes))).toBe(true);
     expect(metrics.get(METRIC.rejected)).toBe(1);
     expect(logger.lines).toEqual([expect.objectContaining({ level: 'warn', key, outcome: 'rejected', reason })]);
   });
 
   it('rejects an object over the size cap by its Content-Length, without reading it', async () => {
     // Prepare
-    const proxy = await FlakyProxy.start(stack.s3Port);
+    const proxy = await FlakyProxy.start(env.stack.s3Port);
     const client = localS3Client(proxy.endpoint);
     const { handler } = subject({ maxObjectBytes: 1000 }, client);
     const big = plainJpeg(1, 64);
     expect(big.length).toBeGreaterThan(1000);
-    await io.put(INPUT, 'big/by-length.jpg', big);
+    await env.io.put(INPUT, 'big/by-length.jpg', big);
 
     try {
       // Act: an event without a size, so only the GET response can tell.
@@ -202,8 +177,8 @@ describe('handler: fail closed', () => {
 
       // Assess
       expect(response).toEqual({ batchItemFailures: [] });
-      expect(await io.exists(OUTPUT, 'big/by-length.jpg')).toBe(false);
-      expect(await io.tags(INPUT, 'big/by-length.jpg')).toMatchObject({ 'sanitizer-outcome': 'rejected', 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
+      expect(await env.io.exists(OUTPUT, 'big/by-length.jpg')).toBe(false);
+      expect(await env.io.tags(INPUT, 'big/by-length.jpg')).toMatchObject({ 'sanitizer-outcome': 'rejected', 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
       expect(proxy.requests.filter((r) => r.startsWith('GET /') && !r.includes('tagging'))).toHaveLength(1);
     } finally {
       client.destroy();
@@ -213,12 +188,12 @@ describe('handler: fail closed', () => {
 
   it('rejects an object over the size cap by counting, when the length is not announced', async () => {
     // Prepare
-    const proxy = await FlakyProxy.start(stack.s3Port);
+    const proxy = await FlakyProxy.start(env.stack.s3Port);
     proxy.hideContentLength = true;
     const client = localS3Client(proxy.endpoint);
     const { handler } = subject({ maxObjectBytes: 1000 }, client);
-    await io.put(INPUT, 'big/by-count.jpg', plainJpeg(2, 64));
-    await io.put(INPUT, 'big/small-enough.jpg', plainJpeg(2, 8));
+    await env.io.put(INPUT, 'big/by-count.jpg', plainJpeg(2, 64));
+    await env.io.put(INPUT, 'big/small-enough.jpg', plainJpeg(2, 8));
 
     try {
       // Act
@@ -226,9 +201,9 @@ describe('handler: fail closed', () => {
       await handler(queued('big/small-enough.jpg'));
 
       // Assess
-      expect(await io.exists(OUTPUT, 'big/by-count.jpg')).toBe(false);
-      expect(await io.tags(INPUT, 'big/by-count.jpg')).toMatchObject({ 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
-      expect(await io.exists(OUTPUT, 'big/small-enough.jpg')).toBe(true);
+      expect(await env.io.exists(OUTPUT, 'big/by-count.jpg')).toBe(false);
+      expect(await env.io.tags(INPUT, 'big/by-count.jpg')).toMatchObject({ 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
+      expect(await env.io.exists(OUTPUT, 'big/small-enough.jpg')).toBe(true);
     } finally {
       client.destroy();
       await proxy.close();
@@ -237,17 +212,17 @@ describe('handler: fail closed', () => {
 
   it('rejects an object whose event already says it is too large, without a GET', async () => {
     // Prepare
-    const proxy = await FlakyProxy.start(stack.s3Port);
+    const proxy = await FlakyProxy.start(env.stack.s3Port);
     const client = localS3Client(proxy.endpoint);
     const { handler } = subject({ maxObjectBytes: 1000 }, client);
-    await io.put(INPUT, 'big/by-event.jpg', plainJpeg(3, 64));
+    await env.io.put(INPUT, 'big/by-event.jpg', plainJpeg(3, 64));
 
     try {
       // Act
       await handler(queued('big/by-event.jpg', { size: 5_000_000 }));
 
       // Assess
-      expect(await io.tags(INPUT, 'big/by-event.jpg')).toMatchObject({ 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
+      expect(await env.io.tags(INPUT, 'big/by-event.jpg')).toMatchObject({ 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
       expect(proxy.requests.filter((r) => r.startsWith('GET /') && !r.includes('tagging'))).toEqual([]);
     } finally {
       client.destroy();
@@ -258,8 +233,8 @@ describe('handler: fail closed', () => {
   it('fails only the poison message of a batch; its neighbours succeed', async () => {
     // Prepare
     const { handler } = subject();
-    await io.put(INPUT, 'batch/first.jpg', jpegWithSecrets(11));
-    await io.put(INPUT, 'batch/third.jpg', jpegWithSecrets(12));
+    await env.io.put(INPUT, 'batch/first.jpg', jpegWithSecrets(11));
+    await env.io.put(INPUT, 'batch/third.jpg', jpegWithSecrets(12));
     const event = sqsEvent(s3Notification(INPUT, 'batch/first.jpg'), '{"Records": [', s3Notification(INPUT, 'batch/third.jpg'));
 
     // Act
@@ -267,8 +242,8 @@ describe('handler: fail closed', () => {
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'message-1' }] });
-    expect(await io.exists(OUTPUT, 'batch/first.jpg')).toBe(true);
-    expect(await io.exists(OUTPUT, 'batch/third.jpg')).toBe(true);
+    expect(await env.io.exists(OUTPUT, 'batch/first.jpg')).toBe(true);
+    expect(await env.io.exists(OUTPUT, 'batch/third.jpg')).toBe(true);
   });
 
   it.each([
@@ -276,11 +251,11 @@ describe('handler: fail closed', () => {
     ['drops the connection', 'reset' as const],
   ])('fails the record for a retry when S3 %s, publishing nothing and tagging nothing', async (_what, mode) => {
     // Prepare
-    const proxy = await FlakyProxy.start(stack.s3Port);
+    const proxy = await FlakyProxy.start(env.stack.s3Port);
     const client = localS3Client(proxy.endpoint, { maxAttempts: 1 });
     const { handler, logger, metrics } = subject({}, client);
     const key = `transient/${mode}.jpg`;
-    await io.put(INPUT, key, jpegWithSecrets(13));
+    await env.io.put(INPUT, key, jpegWithSecrets(13));
     proxy.mode = mode;
 
     try {
@@ -296,8 +271,8 @@ describe('handler: fail closed', () => {
       expect(metrics.get(METRIC.failed)).toBe(2);
       expect(logger.lines[0]).toMatchObject({ level: 'error', key, outcome: 'failed', ...(mode === 'unavailable' ? { httpStatus: 503 } : {}) });
       expect(retried).toEqual({ batchItemFailures: [] });
-      expect(await io.exists(OUTPUT, key)).toBe(true);
-      expect(await io.tags(INPUT, key)).toEqual({});
+      expect(await env.io.exists(OUTPUT, key)).toBe(true);
+      expect(await env.io.tags(INPUT, key)).toEqual({});
     } finally {
       client.destroy();
       await proxy.close();
@@ -309,7 +284,7 @@ describe('handler: what it does not touch', () => {
   it('ignores events from a bucket other than INPUT_BUCKET, and from the output bucket', async () => {
     // Prepare
     const { handler, logger } = subject();
-    await io.put(OUTPUT, 'loop/already-clean.jpg', plainJpeg(20));
+    await env.io.put(OUTPUT, 'loop/already-clean.jpg', plainJpeg(20));
 
     // Act
     const foreign = await handler(sqsEvent(s3Notification('someone-elses-bucket', 'x.jpg')));
@@ -319,7 +294,7 @@ describe('handler: what it does not touch', () => {
     // Assess
     expect([foreign, loop, loopWithoutInputBucket]).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }, { batchItemFailures: [] }]);
     expect(logger.lines.map((line) => line.reason)).toEqual(['FOREIGN_BUCKET', 'OUTPUT_BUCKET']);
-    expect(await io.tags(OUTPUT, 'loop/already-clean.jpg')).toEqual({});
+    expect(await env.io.tags(OUTPUT, 'loop/already-clean.jpg')).toEqual({});
   });
 
   it('ignores an object deleted before it was read', async () => {
@@ -349,9 +324,9 @@ describe('handler: Powertools logging', () => {
       }) as typeof stream.write;
     }
     const logger = new Logger({ serviceName: 'image-sanitizer-test' });
-    const handler = createHandler({ s3, config: CONFIG, logger, metrics: new MetricTotals() });
-    await io.put(INPUT, 'logged/photo.jpg', jpegWithSecrets(21), { metadata: { secret: SECRETS.artist } });
-    await io.put(INPUT, 'logged/bad.jpg', 'garbage');
+    const handler = createHandler({ s3: env.s3, config: CONFIG, logger, metrics: new MetricTotals() });
+    await env.io.put(INPUT, 'logged/photo.jpg', jpegWithSecrets(21), { metadata: { secret: SECRETS.artist } });
+    await env.io.put(INPUT, 'logged/bad.jpg', 'garbage');
 
     try {
       // Act

@@ -1,55 +1,28 @@
 // Edge cases from an adversarial review, against a real s3rver on loopback.
-import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PipelineConfig } from '../src/config.js';
-import { createHandler } from '../src/handler.js';
-import { localS3Client } from '../src/local/clients.js';
-import { startLocalStack, type LocalStack } from '../src/local/stack.js';
-import { MemoryLogger } from '../src/logger.js';
-import { METRIC, MetricTotals } from '../src/metrics.js';
+import { describe, expect, it } from 'vitest';
+import { METRIC } from '../src/metrics.js';
+import { useHandlerStack } from './helpers/handler-stack.js';
 import { s3Notification, sqsEvent } from './helpers/events.js';
 import { jpegWithSecrets, plainJpeg, secretsIn } from './helpers/images.js';
-import { s3Helpers } from './helpers/s3.js';
 
 const INPUT = 'review-test-input';
 const OUTPUT = 'review-test-output';
-const CONFIG: PipelineConfig = { inputBucket: INPUT, outputBucket: OUTPUT, maxObjectBytes: 1024 * 1024, keepColorProfile: true, keepOrientation: true };
-
-let stack: LocalStack;
-let s3: S3Client;
-let io: ReturnType<typeof s3Helpers>;
-
-beforeAll(async () => {
-  stack = await startLocalStack({ inputBucket: INPUT, outputBucket: OUTPUT, s3Port: 0, sqsPort: 0 });
-  s3 = localS3Client(stack.s3Endpoint);
-  io = s3Helpers(s3);
-});
-
-afterAll(async () => {
-  s3?.destroy();
-  await stack?.close();
-});
-
-function subject(config: Partial<PipelineConfig> = {}) {
-  const logger = new MemoryLogger();
-  const metrics = new MetricTotals();
-  const handler = createHandler({ s3, config: { ...CONFIG, ...config }, logger, metrics });
-  return { handler, logger, metrics };
-}
+const env = useHandlerStack(INPUT, OUTPUT);
+const { subject } = env;
 
 describe('folder markers', () => {
   it('ignores the empty object the S3 console creates for a folder: no tag, no rejection, no alarm', async () => {
     // Prepare
     const { handler, logger, metrics } = subject();
-    await io.put(INPUT, 'uploads/2025/', '');
+    await env.io.put(INPUT, 'uploads/2025/', '');
 
     // Act
     const response = await handler(sqsEvent(s3Notification(INPUT, 'uploads/2025/', { size: 0 })));
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(await io.tags(INPUT, 'uploads/2025/')).toEqual({});
-    expect(await io.exists(OUTPUT, 'uploads/2025/')).toBe(false);
+    expect(await env.io.tags(INPUT, 'uploads/2025/')).toEqual({});
+    expect(await env.io.exists(OUTPUT, 'uploads/2025/')).toBe(false);
     expect(metrics.get(METRIC.rejected)).toBe(0);
     expect(metrics.get(METRIC.ignored)).toBe(1);
     expect(logger.lines).toEqual([expect.objectContaining({ level: 'info', outcome: 'ignored', reason: 'FOLDER_MARKER' })]);
@@ -58,16 +31,16 @@ describe('folder markers', () => {
   it('still rejects an empty object whose key is not a folder, and sanitizes content under a key ending in /', async () => {
     // Prepare
     const { handler } = subject();
-    await io.put(INPUT, 'uploads/empty.jpg', '');
-    await io.put(INPUT, 'uploads/sneaky/', jpegWithSecrets(31));
+    await env.io.put(INPUT, 'uploads/empty.jpg', '');
+    await env.io.put(INPUT, 'uploads/sneaky/', jpegWithSecrets(31));
 
     // Act
     const response = await handler(sqsEvent(s3Notification(INPUT, 'uploads/empty.jpg', { size: 0 }), s3Notification(INPUT, 'uploads/sneaky/')));
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(await io.tags(INPUT, 'uploads/empty.jpg')).toMatchObject({ 'sanitizer-outcome': 'rejected' });
-    const output = await io.get(OUTPUT, 'uploads/sneaky/');
+    expect(await env.io.tags(INPUT, 'uploads/empty.jpg')).toMatchObject({ 'sanitizer-outcome': 'rejected' });
+    const output = await env.io.get(OUTPUT, 'uploads/sneaky/');
     expect(output?.contentType).toBe('image/jpeg');
     expect(secretsIn(output!.bytes)).toEqual([]);
   });
@@ -81,14 +54,14 @@ describe('keys and bodies that cannot be read', () => {
   ])('fails only the message whose key has %s, saying so, and processes its neighbours', async (_what, encoded) => {
     // Prepare
     const { handler, logger } = subject();
-    await io.put(INPUT, 'keys/neighbour.jpg', jpegWithSecrets(32));
+    await env.io.put(INPUT, 'keys/neighbour.jpg', jpegWithSecrets(32));
 
     // Act
     const response = await handler(sqsEvent(s3Notification(INPUT, encoded), s3Notification(INPUT, 'keys/neighbour.jpg')));
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'message-0' }] });
-    expect(await io.exists(OUTPUT, 'keys/neighbour.jpg')).toBe(true);
+    expect(await env.io.exists(OUTPUT, 'keys/neighbour.jpg')).toBe(true);
     expect(logger.lines[0]).toMatchObject({ level: 'error', messageId: 'message-0', errorName: 'EventShapeError' });
     expect(String(logger.lines[0].errorMessage)).toContain('not valid URL encoding');
   });
@@ -117,17 +90,17 @@ describe('the size cap', () => {
     const image = plainJpeg(33, 16);
     const { handler: exact } = subject({ maxObjectBytes: image.length });
     const { handler: under } = subject({ maxObjectBytes: image.length - 1 });
-    await io.put(INPUT, 'cap/exact.jpg', image);
-    await io.put(INPUT, 'cap/over.jpg', image);
+    await env.io.put(INPUT, 'cap/exact.jpg', image);
+    await env.io.put(INPUT, 'cap/over.jpg', image);
 
     // Act
     await exact(sqsEvent(s3Notification(INPUT, 'cap/exact.jpg', { size: image.length })));
     await under(sqsEvent(s3Notification(INPUT, 'cap/over.jpg', { size: image.length })));
 
     // Assess
-    expect(await io.exists(OUTPUT, 'cap/exact.jpg')).toBe(true);
-    expect(await io.exists(OUTPUT, 'cap/over.jpg')).toBe(false);
-    expect(await io.tags(INPUT, 'cap/over.jpg')).toMatchObject({ 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
+    expect(await env.io.exists(OUTPUT, 'cap/exact.jpg')).toBe(true);
+    expect(await env.io.exists(OUTPUT, 'cap/over.jpg')).toBe(false);
+    expect(await env.io.tags(INPUT, 'cap/over.jpg')).toMatchObject({ 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
   });
 });
 
@@ -135,8 +108,8 @@ describe('several objects in one message', () => {
   it('processes each object on its own: one rejected, one sanitized, nothing retried', async () => {
     // Prepare
     const { handler, metrics } = subject();
-    await io.put(INPUT, 'multi/good.jpg', jpegWithSecrets(34));
-    await io.put(INPUT, 'multi/bad.jpg', 'not an image');
+    await env.io.put(INPUT, 'multi/good.jpg', jpegWithSecrets(34));
+    await env.io.put(INPUT, 'multi/bad.jpg', 'not an image');
     const body = s3Notification(INPUT, 'multi/bad.jpg');
     body.Records.push(s3Notification(INPUT, 'multi/good.jpg').Records[0]);
 
@@ -145,8 +118,8 @@ describe('several objects in one message', () => {
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(await io.exists(OUTPUT, 'multi/good.jpg')).toBe(true);
-    expect(await io.tags(INPUT, 'multi/bad.jpg')).toMatchObject({ 'sanitizer-outcome': 'rejected' });
+    expect(await env.io.exists(OUTPUT, 'multi/good.jpg')).toBe(true);
+    expect(await env.io.tags(INPUT, 'multi/bad.jpg')).toMatchObject({ 'sanitizer-outcome': 'rejected' });
     expect([metrics.get(METRIC.sanitized), metrics.get(METRIC.rejected)]).toEqual([1, 1]);
   });
 });
