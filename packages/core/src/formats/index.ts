@@ -2,7 +2,7 @@ import type { ImageFormat } from '../types.js';
 import { gif } from './gif.js';
 import type { FormatHandler } from './handler.js';
 import { avif, heic } from './heif.js';
-import { jpeg } from './jpeg.js';
+import { jpeg } from './jpeg/index.js';
 import { png } from './png.js';
 import { tiff } from './tiff.js';
 import { webp } from './webp.js';
