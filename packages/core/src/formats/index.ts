@@ -3,7 +3,7 @@ import { gif } from './gif.js';
 import type { FormatHandler } from './handler.js';
 import { avif, heic } from './heif.js';
 import { jpeg } from './jpeg/index.js';
-import { png } from './png.js';
+import { png } from './png/index.js';
 import { tiff } from './tiff.js';
 import { webp } from './webp.js';
 
