@@ -1,5 +1,5 @@
 import type { ImageFormat } from '../types.js';
-import { gif } from './gif.js';
+import { gif } from './gif/index.js';
 import type { FormatHandler } from './handler.js';
 import { avif, heic } from './heif.js';
 import { jpeg } from './jpeg/index.js';
