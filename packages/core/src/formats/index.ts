@@ -5,7 +5,7 @@ import { avif, heic } from './heif.js';
 import { jpeg } from './jpeg/index.js';
 import { png } from './png/index.js';
 import { tiff } from './tiff.js';
-import { webp } from './webp.js';
+import { webp } from './webp/index.js';
 
 /** Every format the core can sanitize, listed explicitly. */
 export const HANDLERS: ReadonlyMap<ImageFormat, FormatHandler> = new Map<ImageFormat, FormatHandler>([

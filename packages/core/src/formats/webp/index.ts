@@ -4,18 +4,23 @@
  * Positions: a chunk's `offset` is where its FourCC starts, its `length` is
  * the whole chunk (FourCC + size + payload + padding byte).
  *
- * Kept: VP8X (flags rewritten to what the output holds), ICCP (when asked),
- * ANIM, ANMF (rebuilt without unknown sub-chunks), ALPH, VP8, VP8L; a fresh
- * orientation-only EXIF chunk (when asked and not 1). Removed: EXIF, XMP,
- * every unknown chunk, and every byte after the RIFF size.
+ * What stays is data in allowlist.ts: VP8X (flags rewritten to what the
+ * output holds), ICCP (when asked), ANIM, ANMF (rebuilt without unknown
+ * sub-chunks), ALPH, VP8, VP8L; a fresh orientation-only EXIF chunk (when
+ * asked and not 1). Removed: EXIF, XMP, every unknown chunk, and every byte
+ * after the RIFF size.
+ *
+ * Not incremental: the RIFF size at byte 4 is the output's size, known only
+ * once every chunk has been read, and the VP8X flags depend on what follows.
+ * `SanitizeStream` holds a WebP whole, up to `MAX_BUFFERED_BYTES`.
  */
-import { fourCC, hasAscii, u32le } from '../bytes/read.js';
-import { asciiBytes, ByteSink, writeU32le } from '../bytes/write.js';
-import { SanitizeError } from '../errors.js';
-import { readOrientation, isOrientationOnlyTiff, writeOrientationTiff } from '../metadata/exif.js';
-import type { ResolvedOptions } from '../options.js';
-import type { MetadataItem } from '../types.js';
-import type { FormatHandler, Plan } from './handler.js';
+import { fourCC, hasAscii, u32le } from '../../bytes/read.js';
+import { asciiBytes, ByteSink, writeU32le } from '../../bytes/write.js';
+import { isOrientationOnlyTiff, readOrientation, writeOrientationTiff } from '../../metadata/exif.js';
+import type { ResolvedOptions } from '../../options.js';
+import { type Fail, Findings } from '../findings.js';
+import type { FormatHandler, Plan } from '../handler.js';
+import { KEPT_CHUNKS, NAMED_CHUNKS } from './allowlist.js';
 
 const RIFF_HEADER_SIZE = 12; // "RIFF" size "WEBP"
 const CHUNK_HEADER_SIZE = 8; // FourCC + little-endian size
@@ -29,8 +34,17 @@ const FLAG_ALPHA = 0x10;
 const FLAG_EXIF = 0x08; // the XMP flag (0x04) is always cleared: no XMP is ever written
 const FLAG_ANIMATION = 0x02;
 
-/** Chunks that carry the picture itself. */
-const IMAGE_CHUNKS = new Set(['VP8 ', 'VP8L', 'ALPH']);
+const isImageChunk = (type: string) => KEPT_CHUNKS.get(type)?.rule === 'image';
+
+/** The FourCC as the report names it: printable characters only (no regular expression: floods of chunks stay cheap). */
+function printableType(type: string): string {
+  let out = '';
+  for (let i = 0; i < type.length; i++) {
+    const c = type.charCodeAt(i);
+    if (c > 0x20 && c < 0x7f) out += type[i];
+  }
+  return out;
+}
 
 interface Chunk {
   type: string;
@@ -40,12 +54,8 @@ interface Chunk {
   end: number; // past the padding byte
 }
 
-function fail(code: 'TRUNCATED' | 'MALFORMED' | 'UNSUPPORTED_FORMAT', message: string, offset: number): never {
-  throw new SanitizeError(code, message, { format: 'webp', offset });
-}
-
 /** Reads the chunk at `at` inside `[at, limit)`. */
-function chunkAt(input: Uint8Array, at: number, limit: number): Chunk {
+function chunkAt(input: Uint8Array, at: number, limit: number, fail: Fail): Chunk {
   if (at + CHUNK_HEADER_SIZE > limit) fail('TRUNCATED', 'Chunk header runs past the end of its container', at);
   const type = fourCC(input, at);
   const size = u32le(input, at + 4);
@@ -60,8 +70,8 @@ const PADDING = new Uint8Array(1); // a zero byte
 
 /** Copies a chunk as it is, except its padding byte, which is written as zero whatever the input held. */
 function pushChunk(sink: ByteSink, input: Uint8Array, c: Chunk): void {
-  sink.push(input.subarray(c.offset, c.start + c.size));
-  if (c.size & 1) sink.push(PADDING);
+  sink.copy(input, c.offset, c.start + c.size);
+  if (c.size & 1) sink.write(PADDING);
 }
 
 /** A chunk we write: FourCC, size, payload, padding. */
@@ -74,14 +84,14 @@ function chunk(type: string, payload: Uint8Array): Uint8Array {
 }
 
 function walk(input: Uint8Array, options: ResolvedOptions): Plan {
+  const f = new Findings('webp');
+  const { fail } = f;
   const n = input.length;
   if (!hasAscii(input, 0, 'RIFF') || !hasAscii(input, 8, 'WEBP')) fail('UNSUPPORTED_FORMAT', 'Not a WebP file', 0);
   const riffEnd = 8 + u32le(input, 4);
   if (riffEnd > n) fail('TRUNCATED', 'The RIFF size runs past the end of the input', 4);
   if (riffEnd < RIFF_HEADER_SIZE + CHUNK_HEADER_SIZE) fail('MALFORMED', 'The RIFF holds no chunk', 4);
 
-  const removed: MetadataItem[] = [];
-  const kept: MetadataItem[] = [];
   const body = new ByteSink();
   let vp8x: Chunk | undefined;
   let hasImage = false;
@@ -91,75 +101,74 @@ function walk(input: Uint8Array, options: ResolvedOptions): Plan {
   let ownOrientation = false;
 
   for (let at = RIFF_HEADER_SIZE; at < riffEnd; ) {
-    const c = chunkAt(input, at, riffEnd);
-    const item = { container: c.type.replace(/[^\x21-\x7e]/g, '').padEnd(1, '?'), offset: c.offset, length: c.end - c.offset };
-    if (c.offset === RIFF_HEADER_SIZE && c.type === 'VP8X') {
+    const c = chunkAt(input, at, riffEnd, fail);
+    const length = c.end - c.offset;
+    const rule = KEPT_CHUNKS.get(c.type)?.rule;
+    if (rule === 'vp8x') {
+      if (c.offset !== RIFF_HEADER_SIZE) fail('MALFORMED', 'VP8X is not the first chunk', c.offset);
       if (c.size < VP8X_SIZE) fail('MALFORMED', 'VP8X chunk is too short', c.offset);
       vp8x = c;
-    } else if (c.type === 'VP8X') {
-      fail('MALFORMED', 'VP8X is not the first chunk', c.offset);
-    } else if (c.type === 'ANIM') {
-      // Only its fields are copied: bytes after them would ride along.
+    } else if (rule === 'fields') {
+      // ANIM: only its fields are copied, bytes after them would ride along.
       if (c.size < ANIM_SIZE) fail('MALFORMED', 'ANIM chunk is too short', c.offset);
-      body.push(chunk('ANIM', input.subarray(c.start, c.start + ANIM_SIZE)));
-      if (c.size !== ANIM_SIZE) removed.push({ kind: 'unknown', ...item, label: 'bytes after ANIM fields' });
-    } else if (IMAGE_CHUNKS.has(c.type)) {
+      body.write(chunk('ANIM', input.subarray(c.start, c.start + ANIM_SIZE)));
+      if (c.size !== ANIM_SIZE) f.remove('unknown', 'ANIM', c.offset, length, 'bytes after ANIM fields');
+    } else if (rule === 'image') {
       if (c.type !== 'ALPH') hasImage = true;
       pushChunk(body, input, c);
-    } else if (c.type === 'ANMF') {
-      pushFrame(body, input, c, removed);
+    } else if (rule === 'frame') {
+      pushFrame(body, input, c, f);
       hasImage = true;
-    } else if (c.type === 'ICCP' && options.keepColorProfile && vp8x !== undefined && !hasIcc) {
+    } else if (rule === 'icc' && options.keepColorProfile && vp8x !== undefined && !hasIcc) {
       hasIcc = true;
       pushChunk(body, input, c);
-      kept.push({ kind: 'icc', ...item });
-    } else if (c.type === 'EXIF') {
-      // Some writers put the JPEG-style `Exif\0\0` prefix in front of the TIFF structure.
-      const tiff = hasAscii(input, c.start, 'Exif\0\0') ? c.start + 6 : c.start;
-      if (orientation === undefined) {
-        exifOffset = c.offset;
-        orientation = readOrientation(input, tiff, c.start + c.size);
-        ownOrientation = options.keepOrientation && isOrientationOnlyTiff(input, tiff, c.start + c.size);
-      }
-      if (!(ownOrientation && c.offset === exifOffset)) removed.push({ kind: 'exif', ...item, label: 'EXIF' });
-    } else if (c.type === 'XMP ') {
-      removed.push({ kind: 'xmp', ...item, label: 'XMP' });
-    } else if (c.type === 'ICCP') {
-      removed.push({ kind: 'icc', ...item });
+      f.keep('icc', 'ICCP', c.offset, length);
     } else {
-      removed.push({ kind: 'unknown', ...item });
+      if (c.type === 'EXIF') {
+        // Some writers put the JPEG-style `Exif\0\0` prefix in front of the TIFF structure.
+        const tiff = hasAscii(input, c.start, 'Exif\0\0') ? c.start + 6 : c.start;
+        if (orientation === undefined) {
+          exifOffset = c.offset;
+          orientation = readOrientation(input, tiff, c.start + c.size);
+          ownOrientation = options.keepOrientation && isOrientationOnlyTiff(input, tiff, c.start + c.size);
+        }
+        if (ownOrientation && c.offset === exifOffset) {
+          at = c.end;
+          continue;
+        }
+      }
+      const named = NAMED_CHUNKS.get(c.type);
+      f.remove(named?.kind ?? 'unknown', printableType(c.type) || '?', c.offset, length, named?.label);
     }
     at = c.end;
   }
   if (!hasImage) fail('MALFORMED', 'The WebP holds no image data', RIFF_HEADER_SIZE);
-  if (riffEnd < n) removed.push({ kind: 'trailer', container: 'trailer', offset: riffEnd, length: n - riffEnd, label: 'data after the RIFF' });
+  if (riffEnd < n) f.remove('trailer', 'trailer', riffEnd, n - riffEnd, 'data after the RIFF');
 
   const output = new ByteSink();
   const header = new Uint8Array(RIFF_HEADER_SIZE);
   header.set(asciiBytes('RIFF'));
   header.set(asciiBytes('WEBP'), 8);
-  output.push(header);
+  output.write(header);
   let exif: Uint8Array | undefined;
   if (vp8x !== undefined) {
     const flagsIn = input[vp8x.start];
     if (options.keepOrientation && orientation !== undefined && orientation !== 1) {
       exif = chunk('EXIF', writeOrientationTiff(orientation));
-      kept.push({ kind: 'orientation', container: 'EXIF', offset: exifOffset, length: exif.length, label: `Orientation ${orientation}` });
+      f.keep('orientation', 'EXIF', exifOffset, exif.length, `Orientation ${orientation}`);
     }
     const flags = (flagsIn & (FLAG_ALPHA | FLAG_ANIMATION)) | (hasIcc ? FLAG_ICC : 0) | (exif ? FLAG_EXIF : 0);
     const payload = input.slice(vp8x.start, vp8x.start + VP8X_SIZE);
     payload[0] = flags;
     payload[1] = payload[2] = payload[3] = 0; // reserved
-    output.push(chunk('VP8X', payload));
-    if (vp8x.size !== VP8X_SIZE) {
-      removed.push({ kind: 'unknown', container: 'VP8X', offset: vp8x.offset, length: vp8x.end - vp8x.offset, label: 'bytes after VP8X fields' });
-    }
+    output.write(chunk('VP8X', payload));
+    if (vp8x.size !== VP8X_SIZE) f.remove('unknown', 'VP8X', vp8x.offset, vp8x.end - vp8x.offset, 'bytes after VP8X fields');
   }
   output.pushAll(body);
-  if (exif) output.push(exif);
+  if (exif) output.write(exif);
   const riffSize = output.length - 8;
   writeU32le(header, 4, riffSize);
-  const plan: Plan = { output, removed, kept };
+  const plan: Plan = { output, removed: f.removed, kept: f.kept };
   if (orientation !== undefined) plan.orientation = orientation;
   return plan;
 }
@@ -168,24 +177,21 @@ function walk(input: Uint8Array, options: ResolvedOptions): Plan {
  * An ANMF frame, rebuilt from views: its 16-byte header and its image
  * sub-chunks (padding zeroed); any other sub-chunk is removed.
  */
-function pushFrame(sink: ByteSink, input: Uint8Array, anmf: Chunk, removed: MetadataItem[]): void {
+function pushFrame(sink: ByteSink, input: Uint8Array, anmf: Chunk, f: Findings): void {
   const payloadEnd = anmf.start + anmf.size;
-  if (anmf.size < ANMF_HEADER_SIZE) fail('MALFORMED', 'ANMF chunk is too short', anmf.offset);
+  if (anmf.size < ANMF_HEADER_SIZE) f.fail('MALFORMED', 'ANMF chunk is too short', anmf.offset);
   const parts = new ByteSink();
   for (let at = anmf.start + ANMF_HEADER_SIZE; at < payloadEnd; ) {
-    const c = chunkAt(input, at, payloadEnd);
-    if (IMAGE_CHUNKS.has(c.type)) {
-      pushChunk(parts, input, c);
-    } else {
-      removed.push({ kind: 'unknown', container: `ANMF/${c.type.replace(/[^\x21-\x7e]/g, '')}`, offset: c.offset, length: c.end - c.offset });
-    }
+    const c = chunkAt(input, at, payloadEnd, f.fail);
+    if (isImageChunk(c.type)) pushChunk(parts, input, c);
+    else f.remove('unknown', `ANMF/${printableType(c.type)}`, c.offset, c.end - c.offset);
     at = c.end;
   }
   const header = new Uint8Array(CHUNK_HEADER_SIZE);
   header.set(asciiBytes('ANMF'));
   writeU32le(header, 4, ANMF_HEADER_SIZE + parts.length); // sub-chunks are padded: always even
-  sink.push(header);
-  sink.push(input.subarray(anmf.start, anmf.start + ANMF_HEADER_SIZE));
+  sink.write(header);
+  sink.copy(input, anmf.start, anmf.start + ANMF_HEADER_SIZE);
   sink.pushAll(parts);
 }
 
