@@ -160,4 +160,5 @@ if (!process.env.BENCH_SKIP_CLI) {
     console.log('\nCLI batch benchmark: skipped (packages/cli/bench/clean-batch.mjs not found)');
   }
 }
+if (!process.env.BENCH_SKIP_STREAM && spawnSync(process.execPath, [join(import.meta.dirname, 'bench-stream.mjs')], { stdio: 'inherit' }).status !== 0) allMet = false; // issue #8
 process.exit(allMet ? 0 : 1);

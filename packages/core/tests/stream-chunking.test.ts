@@ -6,56 +6,11 @@ import fc from 'fast-check';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SanitizeError, sanitizeImage } from '../src/index.js';
-import { resolveOptions } from '../src/options.js';
-import { Session } from '../src/session.js';
+import { chunked, whole } from './chunked.js';
 import { CORPUS_DIR, corpusManifest, fixtureManifest, FIXTURES_DIR, readCorpus, readFixture } from './load.js';
 
 const SEED = Number(process.env.FC_SEED ?? 20261202);
 const RUNS = Number(process.env.CHUNKING_RUNS ?? 12);
-
-type Outcome = { bytes: Uint8Array; report: unknown } | { code: string };
-
-function whole(input: Uint8Array, keepColorProfile = true): Outcome {
-  try {
-    const { bytes, format, removed, kept } = sanitizeImage(input, { keepColorProfile });
-    return { bytes, report: { format, removed, kept } };
-  } catch (error) {
-    if (!(error instanceof SanitizeError)) throw error;
-    return { code: error.code };
-  }
-}
-
-/** Feeds `input` cut at `sizes` (cycled), as SanitizeStream does. */
-export function chunked(input: Uint8Array, sizes: number[], keepColorProfile = true): Outcome {
-  const parts: Uint8Array[] = [];
-  const session = new Session(resolveOptions({ keepColorProfile }));
-  const emit = (bytes: Uint8Array) => parts.push(bytes.slice());
-  try {
-    for (let at = 0, i = 0; at < input.length; i++) {
-      const size = Math.max(1, sizes[i % sizes.length]);
-      const chunk = input.slice(at, at + size);
-      session.push(chunk, emit);
-      chunk.fill(0xee); // the caller reuses its memory: the session must not keep views of it
-      at += size;
-    }
-    const report = session.end(emit);
-    return { bytes: joinParts(parts), report };
-  } catch (error) {
-    if (!(error instanceof SanitizeError)) throw error;
-    return { code: error.code };
-  }
-}
-
-function joinParts(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function expectSame(input: Uint8Array, sizes: number[], keepColorProfile = true): void {
   const expected = whole(input, keepColorProfile);

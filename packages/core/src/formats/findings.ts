@@ -22,8 +22,12 @@ export type Fail = (code: Refusal, message: string, offset: number) => never;
 export const MAX_REPORT_ITEMS = 10_000;
 
 export class Findings {
-  readonly removed: MetadataItem[] = [];
+  private readonly removedItems: MetadataItem[] = [];
   readonly kept: MetadataItem[] = [];
+  /** The last removed item, while it may still grow: its count and length live in plain fields until read. */
+  private run: MetadataItem | undefined;
+  private runCount = 0;
+  private runLength = 0;
 
   constructor(readonly format: ImageFormat) {}
 
@@ -32,33 +36,54 @@ export class Findings {
     throw new SanitizeError(code, message, { format: this.format, offset });
   };
 
-  /** Records a removed container; one that continues a run of the same (kind, container, label) extends it. */
-  remove(kind: MetadataKind, container: string, offset: number, length: number, label?: string): void {
-    const last = this.removed[this.removed.length - 1];
-    if (last !== undefined && last.kind === kind && last.container === container && last.label === label && last.offset + last.length === offset) {
-      last.length += length;
-      last.count = (last.count ?? 1) + 1;
+  /** Containers present in the input and absent from the output, runs merged. */
+  get removed(): MetadataItem[] {
+    this.closeRun();
+    return this.removedItems;
+  }
+
+  /**
+   * Records a removed container (or `count` adjacent ones of the same kind,
+   * `length` bytes in all); one that continues a run of the same (kind,
+   * container, label) extends it.
+   */
+  remove(kind: MetadataKind, container: string, offset: number, length: number, label?: string, count = 1): void {
+    const run = this.run;
+    if (run !== undefined && run.offset + this.runLength === offset && run.kind === kind && run.container === container && run.label === label) {
+      this.runLength += length;
+      this.runCount += count;
       return;
     }
-    this.add(this.removed, { kind, container, offset, length }, label);
+    this.closeRun();
+    const item: MetadataItem = label === undefined ? { kind, container, offset, length } : { kind, container, offset, length, label };
+    this.add(this.removedItems, item);
+    this.run = item;
+    this.runCount = count;
+    this.runLength = length;
   }
 
   /** Records a metadata container carried into the output. */
   keep(kind: MetadataKind, container: string, offset: number, length: number, label?: string): void {
-    this.add(this.kept, { kind, container, offset, length }, label);
+    this.add(this.kept, label === undefined ? { kind, container, offset, length } : { kind, container, offset, length, label });
   }
 
   /** Records an item as it is (already built, e.g. moved from kept to removed). */
   removeItem(item: MetadataItem): void {
-    this.add(this.removed, item, item.label);
+    this.closeRun();
+    this.run = undefined;
+    this.add(this.removedItems, item);
   }
 
-  private add(list: MetadataItem[], item: MetadataItem, label: string | undefined): void {
+  private closeRun(): void {
+    if (this.run === undefined || this.runCount < 2) return;
+    this.run.length = this.runLength;
+    this.run.count = this.runCount;
+  }
+
+  private add(list: MetadataItem[], item: MetadataItem): void {
     if (list.length >= MAX_REPORT_ITEMS) {
       this.fail('LIMIT_EXCEEDED', `More than MAX_REPORT_ITEMS (${MAX_REPORT_ITEMS}) separate metadata items`, item.offset);
     }
-    if (label !== undefined) item.label = label;
-    else delete item.label;
     list.push(item);
   }
 }

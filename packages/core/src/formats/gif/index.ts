@@ -20,7 +20,7 @@ import type { MetadataKind } from '../../types.js';
 import { streamingHandler } from '../feed.js';
 import { Findings } from '../findings.js';
 import type { WalkMode, Walker, WalkReport } from '../handler.js';
-import { APPLICATION, GRAPHIC_CONTROL, KEPT_EXTENSIONS, NAMED_EXTENSIONS, type ExtensionRow } from './allowlist.js';
+import { APPLICATION, COMMENT, GRAPHIC_CONTROL, KEPT_EXTENSIONS, NAMED_EXTENSIONS, type ExtensionRow } from './allowlist.js';
 
 const HEADER_SIZE = 6; // GIF87a / GIF89a
 const SCREEN_DESCRIPTOR_SIZE = 7;
@@ -201,6 +201,22 @@ class GifWalker implements Walker {
       return i;
     }
     const label = w[i + 1];
+    if (label === COMMENT) {
+      // Comment extensions back to back and whole in the window, in one loop: one report item, no per-block work.
+      let q = i;
+      let count = 0;
+      while (q + 2 <= end && w[q] === EXTENSION && w[q + 1] === COMMENT) {
+        let p = q + 2;
+        while (p < end && w[p] !== 0) p += 1 + w[p];
+        if (p >= end) break;
+        q = p + 1;
+        count++;
+      }
+      if (count > 0) {
+        this.f.remove('comment', 'comment', pos, q - i, undefined, count);
+        return q;
+      }
+    }
     // The application identifier decides: wait for it (at the end of the input, read what is there, as a whole-input walk does).
     if (label === APPLICATION && end - i < APPLICATION_HEAD && !final) {
       this.wait(APPLICATION_HEAD);

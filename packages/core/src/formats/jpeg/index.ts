@@ -274,6 +274,19 @@ class JpegWalker implements Walker {
       }
       if (this.scans > 0) this.out.copy(w, i, segEnd);
       else this.hold(this.piece(w, i, segEnd), pos);
+    } else if (marker === COM) {
+      // A run of COM segments, back to back in the window, is stepped over in one loop: one report item, no per-segment work.
+      let q = segEnd;
+      let count = 1;
+      while (q + SEGMENT_HEADER_SIZE <= end && w[q] === MARKER_PREFIX && w[q + 1] === COM) {
+        const next = q + 2 + u16be(w, q + 2);
+        if (next < q + SEGMENT_HEADER_SIZE || next > end) break;
+        q = next;
+        count++;
+      }
+      this.f.remove('comment', 'COM', pos, q - i, this.scans > 0 ? 'between scans' : undefined, count);
+      this.toSeek(q);
+      return q;
     } else if (rule === 'metadata') {
       if (this.scans > 0) {
         const { kind, label } = identify(marker, w, i + SEGMENT_HEADER_SIZE, segEnd);

@@ -42,6 +42,7 @@ const FCTL_DISPOSE_OP = 24; // APNG fcTL: dispose_op (0..2), then blend_op (0..1
 const FCTL_BLEND_OP = 25;
 /** What a removed chunk's label is read from: a text keyword (1-79 bytes and NUL), or `XML:com.adobe.xmp\0`. */
 const LABEL_BYTES = 80;
+const IDAT_CODE = 0x49444154; // I D A T
 
 /** The largest iCCP or eXIf held to be read whole (real ones are under 1 MiB). */
 export const MAX_HELD_CHUNK = 16 * 1024 * 1024;
@@ -185,6 +186,10 @@ class PngWalker implements Walker {
       this.wait(CHUNK_FRAMING);
       return i;
     }
+    if (this.sawIdat && u32be(w, i + 4) === IDAT_CODE) {
+      const q = this.idatRun(w, i, end);
+      if (q > i) return q;
+    }
     const size = u32be(w, i);
     if (size > MAX_CHUNK_DATA) f.fail('MALFORMED', `Chunk length ${size} exceeds 2^31-1`, pos);
     for (let k = 4; k < 8; k++) {
@@ -246,6 +251,27 @@ class PngWalker implements Walker {
     this.remaining = size + CRC_SIZE;
     this.state = State.Data;
     return i + CHUNK_HEADER;
+  }
+
+  /**
+   * IDAT chunks after the first, back to back and whole in the window, in one
+   * loop: checked and copied without per-chunk state (a flood of empty IDAT
+   * chunks costs what copying it does). Returns where the run ends.
+   */
+  private idatRun(w: Uint8Array, i: number, end: number): number {
+    let q = i;
+    while (q + CHUNK_FRAMING <= end && u32be(w, q + 4) === IDAT_CODE) {
+      const size = u32be(w, q);
+      const chunkEnd = q + CHUNK_FRAMING + size;
+      if (size > MAX_CHUNK_DATA || chunkEnd > end) break;
+      if (this.mode === 'sanitize' && crc32(w, q + 4, chunkEnd - CRC_SIZE) !== u32be(w, chunkEnd - CRC_SIZE)) {
+        this.f.fail('CHECKSUM_MISMATCH', 'IDAT chunk CRC does not match its data', q + this.delta);
+      }
+      q = chunkEnd;
+      this.index++;
+    }
+    this.out.copy(w, i, q);
+    return q;
   }
 
   private checkSequence(w: Uint8Array, at: number, type: string, pos: number): void {

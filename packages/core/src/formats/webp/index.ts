@@ -138,7 +138,21 @@ function walk(input: Uint8Array, options: ResolvedOptions): Plan {
         }
       }
       const named = NAMED_CHUNKS.get(c.type);
-      f.remove(named?.kind ?? 'unknown', printableType(c.type) || '?', c.offset, length, named?.label);
+      let runEnd = c.end;
+      let count = 1;
+      if (named === undefined) {
+        // Unknown chunks of one FourCC back to back, in one loop: one report item, no per-chunk work.
+        const code = u32le(input, c.offset);
+        while (runEnd + CHUNK_HEADER_SIZE <= riffEnd && u32le(input, runEnd) === code) {
+          const size = u32le(input, runEnd + 4);
+          if (runEnd + CHUNK_HEADER_SIZE + size > riffEnd) break;
+          runEnd = Math.min(runEnd + CHUNK_HEADER_SIZE + size + (size & 1), riffEnd);
+          count++;
+        }
+      }
+      f.remove(named?.kind ?? 'unknown', printableType(c.type) || '?', c.offset, runEnd - c.offset, named?.label, count);
+      at = runEnd;
+      continue;
     }
     at = c.end;
   }
