@@ -32,6 +32,7 @@ describe('validatePipelineProps', () => {
     ['timeout', { timeout: Duration.millis(500) }],
     ['maxObjectBytes', { maxObjectBytes: 0 }],
     ['maxObjectBytes', { maxObjectBytes: 600 * 1024 * 1024 }],
+    ['maxObjectBytes', { memorySize: 10_240, maxObjectBytes: 1024 * 1024 * 1024 + 1 }],
     ['maxReceiveCount', { maxReceiveCount: 0 }],
     ['maxConcurrency', { maxConcurrency: 1 }],
     ['batchSize', { batchSize: 11 }],
@@ -81,7 +82,7 @@ describe('validatePipelineProps', () => {
       build(() => ({
         memorySize: 10_240,
         timeout: Duration.minutes(15),
-        maxObjectBytes: 5 * 1024 * 1024 * 1024,
+        maxObjectBytes: 1024 * 1024 * 1024,
         maxReceiveCount: 1000,
         maxConcurrency: 2,
         batchSize: 10,
