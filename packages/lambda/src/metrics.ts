@@ -16,6 +16,8 @@ export const METRIC = {
   rejected: 'ObjectsRejected',
   ignored: 'ObjectsIgnored',
   failed: 'ObjectsFailed',
+  deleted: 'ObjectsDeleted',
+  withdrawn: 'ObjectsWithdrawn',
   bytesIn: 'BytesIn',
   bytesOut: 'BytesOut',
   duration: 'ObjectDuration',
@@ -29,6 +31,7 @@ export function recordObject(metrics: PipelineMetrics, outcome: ObjectOutcome | 
     return;
   }
   metrics.addMetric(METRIC[outcome.outcome], 'Count', 1);
+  if (outcome.outcome === 'rejected' && outcome.withdrawn) metrics.addMetric(METRIC.withdrawn, 'Count', 1);
   if (outcome.outcome === 'sanitized') {
     metrics.addMetric(METRIC.bytesIn, 'Bytes', outcome.bytesIn);
     metrics.addMetric(METRIC.bytesOut, 'Bytes', outcome.bytesOut);

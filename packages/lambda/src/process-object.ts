@@ -4,7 +4,9 @@ import type { ImageFormat, MetadataItem, MetadataKind, SanitizeErrorCode } from 
 import type { PipelineConfig } from './config.js';
 import { ObjectTooLargeError } from './errors.js';
 import type { ObjectRef } from './events.js';
+import { whenInOrder, type SourceIdentity } from './ordering.js';
 import { addTags, isNotFound, readObject, writeObject, type ObjectBody } from './s3.js';
+import { deleteOutputOfRemoved, withdrawOutput } from './withdraw.js';
 
 /** Why an object was rejected: the core's error code, or our own size cap. */
 export type RejectionReason = SanitizeErrorCode | 'OBJECT_TOO_LARGE';
@@ -18,7 +20,13 @@ export type IgnoreReason =
   /** The object was deleted before it could be read: nothing left to sanitize or lose. */
   | 'NOT_FOUND'
   /** An empty object whose key ends in `/`: the S3 console's "Create folder". Nothing to sanitize, nothing to reject. */
-  | 'FOLDER_MARKER';
+  | 'FOLDER_MARKER'
+  /** A newer upload or output of the key exists (see ordering.ts): writing this one would go back in time. */
+  | 'SUPERSEDED'
+  /** A removal event, but the input exists (a non-current version was deleted, or the key was uploaded again). */
+  | 'INPUT_EXISTS'
+  /** A removal event, and there is no output to delete. */
+  | 'NOT_PUBLISHED';
 
 /**
  * What happened to one object. A failure that should be retried is not an
@@ -33,7 +41,16 @@ export type ObjectOutcome =
       readonly removed: MetadataKind[];
       readonly kept: MetadataKind[];
     }
-  | { readonly outcome: 'rejected'; readonly reason: RejectionReason; readonly format?: ImageFormat; readonly bytesIn?: number }
+  | {
+      readonly outcome: 'rejected';
+      readonly reason: RejectionReason;
+      readonly format?: ImageFormat;
+      readonly bytesIn?: number;
+      /** The output of an older upload of this key was deleted. */
+      readonly withdrawn?: true;
+    }
+  /** The input was removed, and so its output was deleted. */
+  | { readonly outcome: 'deleted' }
   | { readonly outcome: 'ignored'; readonly reason: IgnoreReason };
 
 /** Tags set on a rejected input object. */
@@ -63,6 +80,10 @@ export async function processObject(deps: ProcessDeps, ref: ObjectRef): Promise<
   const { s3, config } = deps;
   if (ref.bucket === config.outputBucket) return { outcome: 'ignored', reason: 'OUTPUT_BUCKET' };
   if (config.inputBucket !== undefined && ref.bucket !== config.inputBucket) return { outcome: 'ignored', reason: 'FOREIGN_BUCKET' };
+  if (ref.removed) {
+    const removal = await deleteOutputOfRemoved(s3, ref.bucket, config.outputBucket, ref.key);
+    return removal === 'deleted' ? { outcome: 'deleted' } : { outcome: 'ignored', reason: removal };
+  }
 
   let source: ObjectBody;
   try {
@@ -80,7 +101,7 @@ export async function processObject(deps: ProcessDeps, ref: ObjectRef): Promise<
     result = sanitizeImage(source.bytes, { keepColorProfile: config.keepColorProfile, keepOrientation: config.keepOrientation });
   } catch (error) {
     if (!isSanitizeError(error)) throw error;
-    return reject(deps, { ...ref, ...(source.versionId ? { versionId: source.versionId } : {}) }, error.code, {
+    return reject(deps, { ...ref, ...(source.versionId ? { versionId: source.versionId } : {}), ...(source.eTag ? { eTag: source.eTag } : {}) }, error.code, {
       ...(error.format ? { format: error.format } : {}),
       bytesIn: source.bytes.length,
     });
@@ -88,22 +109,27 @@ export async function processObject(deps: ProcessDeps, ref: ObjectRef): Promise<
 
   const removed = kinds(result.removed);
   const kept = kinds(result.kept);
-  await writeObject(
-    s3,
-    {
-      bucket: config.outputBucket,
-      key: ref.key,
-      contentType: MIME_TYPES[result.format],
-      metadata: {
-        ...(source.eTag ? { [OUTPUT_METADATA.fromETag]: source.eTag } : {}),
-        ...(source.versionId ? { [OUTPUT_METADATA.fromVersionId]: source.versionId } : {}),
-        [OUTPUT_METADATA.format]: result.format,
-        [OUTPUT_METADATA.removed]: removed.join(',') || 'none',
-        [OUTPUT_METADATA.kept]: kept.join(',') || 'none',
+  const written = await whenInOrder(s3, config.outputBucket, sourceIdentity(ref, source), ({ condition, metadata }) =>
+    writeObject(
+      s3,
+      {
+        bucket: config.outputBucket,
+        key: ref.key,
+        contentType: MIME_TYPES[result.format],
+        metadata: {
+          ...(source.eTag ? { [OUTPUT_METADATA.fromETag]: source.eTag } : {}),
+          ...(source.versionId ? { [OUTPUT_METADATA.fromVersionId]: source.versionId } : {}),
+          ...metadata,
+          [OUTPUT_METADATA.format]: result.format,
+          [OUTPUT_METADATA.removed]: removed.join(',') || 'none',
+          [OUTPUT_METADATA.kept]: kept.join(',') || 'none',
+        },
+        condition,
       },
-    },
-    result.bytes,
+      result.bytes,
+    ),
   );
+  if (written === 'superseded') return { outcome: 'ignored', reason: 'SUPERSEDED' };
   return { outcome: 'sanitized', format: result.format, bytesIn: source.bytes.length, bytesOut: result.bytes.length, removed, kept };
 }
 
@@ -119,7 +145,19 @@ async function reject(
     if (isNotFound(error)) return { outcome: 'ignored', reason: 'NOT_FOUND' };
     throw error;
   }
-  return { outcome: 'rejected', reason, ...details };
+  const withdrawn = await withdrawOutput(deps.s3, deps.config.outputBucket, sourceIdentity(ref, ref));
+  return { outcome: 'rejected', reason, ...details, ...(withdrawn ? { withdrawn } : {}) };
+}
+
+/** The input as read, for the ordering checks: its key, version and the event's sequencer. */
+function sourceIdentity(ref: ObjectRef, read: { eTag?: string; versionId?: string }): SourceIdentity {
+  return {
+    bucket: ref.bucket,
+    key: ref.key,
+    ...(read.eTag ? { eTag: read.eTag } : {}),
+    ...(read.versionId ? { versionId: read.versionId } : {}),
+    ...(ref.sequencer ? { sequencer: ref.sequencer } : {}),
+  };
 }
 
 /** The distinct kinds, in order of first appearance. */
