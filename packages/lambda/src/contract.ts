@@ -49,6 +49,10 @@ export const METRIC = {
   ignored: 'ObjectsIgnored',
   /** Count, 1 per object that failed and is retried. */
   failed: 'ObjectsFailed',
+  /** Count, 1 per removed input whose output was deleted. */
+  deleted: 'ObjectsDeleted',
+  /** Count, 1 per rejected re-upload whose older output was withdrawn (deleted). */
+  withdrawn: 'ObjectsWithdrawn',
   /** Bytes read from the input bucket, per sanitized object. */
   bytesIn: 'BytesIn',
   /** Bytes written to the output bucket, per sanitized object. */

@@ -5,7 +5,9 @@ import type { PipelineConfig } from './config.js';
 import { ObjectTooLargeError } from './errors.js';
 import type { ObjectRef } from './events.js';
 import type { ObjectOutcome, RejectionReason } from './outcome.js';
+import { whenInOrder, type SourceIdentity } from './ordering.js';
 import { addTags, isNotFound, readObject, writeObject, type ObjectBody } from './s3.js';
+import { deleteOutputOfRemoved, withdrawOutput } from './withdraw.js';
 
 // The outcome types live in ./outcome.ts (metrics.ts needs them without this module).
 export type { ObjectOutcome, RejectionReason, IgnoreReason } from './outcome.js';
@@ -37,6 +39,10 @@ export async function processObject(deps: ProcessDeps, ref: ObjectRef): Promise<
   const { s3, config } = deps;
   if (ref.bucket === config.outputBucket) return { outcome: 'ignored', reason: 'OUTPUT_BUCKET' };
   if (config.inputBucket !== undefined && ref.bucket !== config.inputBucket) return { outcome: 'ignored', reason: 'FOREIGN_BUCKET' };
+  if (ref.removed) {
+    const removal = await deleteOutputOfRemoved(s3, ref.bucket, config.outputBucket, ref.key);
+    return removal === 'deleted' ? { outcome: 'deleted' } : { outcome: 'ignored', reason: removal };
+  }
 
   let source: ObjectBody;
   try {
@@ -54,7 +60,7 @@ export async function processObject(deps: ProcessDeps, ref: ObjectRef): Promise<
     result = sanitizeImage(source.bytes, { keepColorProfile: config.keepColorProfile, keepOrientation: config.keepOrientation });
   } catch (error) {
     if (!isSanitizeError(error)) throw error;
-    return reject(deps, { ...ref, ...(source.versionId ? { versionId: source.versionId } : {}) }, error.code, {
+    return reject(deps, { ...ref, ...(source.versionId ? { versionId: source.versionId } : {}), ...(source.eTag ? { eTag: source.eTag } : {}) }, error.code, {
       ...(error.format ? { format: error.format } : {}),
       bytesIn: source.bytes.length,
     });
@@ -62,22 +68,27 @@ export async function processObject(deps: ProcessDeps, ref: ObjectRef): Promise<
 
   const removed = kinds(result.removed);
   const kept = kinds(result.kept);
-  await writeObject(
-    s3,
-    {
-      bucket: config.outputBucket,
-      key: ref.key,
-      contentType: MIME_TYPES[result.format],
-      metadata: {
-        ...(source.eTag ? { [OUTPUT_METADATA.fromETag]: source.eTag } : {}),
-        ...(source.versionId ? { [OUTPUT_METADATA.fromVersionId]: source.versionId } : {}),
-        [OUTPUT_METADATA.format]: result.format,
-        [OUTPUT_METADATA.removed]: removed.join(',') || 'none',
-        [OUTPUT_METADATA.kept]: kept.join(',') || 'none',
+  const written = await whenInOrder(s3, config.outputBucket, sourceIdentity(ref, source), ({ condition, metadata }) =>
+    writeObject(
+      s3,
+      {
+        bucket: config.outputBucket,
+        key: ref.key,
+        contentType: MIME_TYPES[result.format],
+        metadata: {
+          ...(source.eTag ? { [OUTPUT_METADATA.fromETag]: source.eTag } : {}),
+          ...(source.versionId ? { [OUTPUT_METADATA.fromVersionId]: source.versionId } : {}),
+          ...metadata,
+          [OUTPUT_METADATA.format]: result.format,
+          [OUTPUT_METADATA.removed]: removed.join(',') || 'none',
+          [OUTPUT_METADATA.kept]: kept.join(',') || 'none',
+        },
+        condition,
       },
-    },
-    result.bytes,
+      result.bytes,
+    ),
   );
+  if (written === 'superseded') return { outcome: 'ignored', reason: 'SUPERSEDED' };
   return { outcome: 'sanitized', format: result.format, bytesIn: source.bytes.length, bytesOut: result.bytes.length, removed, kept };
 }
 
@@ -93,7 +104,19 @@ async function reject(
     if (isNotFound(error)) return { outcome: 'ignored', reason: 'NOT_FOUND' };
     throw error;
   }
-  return { outcome: 'rejected', reason, ...details };
+  const withdrawn = await withdrawOutput(deps.s3, deps.config.outputBucket, sourceIdentity(ref, ref));
+  return { outcome: 'rejected', reason, ...details, ...(withdrawn ? { withdrawn } : {}) };
+}
+
+/** The input as read, for the ordering checks: its key, version and the event's sequencer. */
+function sourceIdentity(ref: ObjectRef, read: { eTag?: string; versionId?: string }): SourceIdentity {
+  return {
+    bucket: ref.bucket,
+    key: ref.key,
+    ...(read.eTag ? { eTag: read.eTag } : {}),
+    ...(read.versionId ? { versionId: read.versionId } : {}),
+    ...(ref.sequencer ? { sequencer: ref.sequencer } : {}),
+  };
 }
 
 /** The distinct kinds, in order of first appearance. */

@@ -52,7 +52,14 @@ export async function readObject(client: S3Client, ref: ObjectRef, maxBytes: num
 /** Write a sanitized image. Only the metadata given here is written: nothing of the source's. */
 export async function writeObject(
   client: S3Client,
-  target: { bucket: string; key: string; contentType: string; metadata: Record<string, string> },
+  target: {
+    bucket: string;
+    key: string;
+    contentType: string;
+    metadata: Record<string, string>;
+    /** Write only if the output is still the one the ordering check saw (ordering.ts). */
+    condition?: { readonly IfMatch?: string; readonly IfNoneMatch?: string };
+  },
   bytes: Uint8Array,
 ): Promise<void> {
   await client.send(
@@ -63,6 +70,7 @@ export async function writeObject(
       ContentLength: bytes.length,
       ContentType: target.contentType,
       Metadata: target.metadata,
+      ...target.condition,
     }),
   );
 }

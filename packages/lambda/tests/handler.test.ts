@@ -34,6 +34,7 @@ describe('handler: sanitizing', () => {
     expect(output!.contentType).toBe('image/jpeg');
     expect(output!.metadata).toEqual({
       'sanitized-from-etag': source.eTag,
+      'sanitized-from-sequencer': '0055AED6DCD90281E6',
       'sanitized-format': 'jpeg',
       'sanitized-removed': expect.any(String),
       'sanitized-kept': expect.any(String),
