@@ -1,10 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { isSanitizeError, MIME_TYPES, sanitizeImage } from '@image-sanitizer/core';
+import { isSanitizeError } from '@image-sanitizer/core';
 import type { ImageFormat, MetadataItem, MetadataKind, SanitizeErrorCode } from '@image-sanitizer/core';
 import type { PipelineConfig } from './config.js';
 import { ObjectTooLargeError } from './errors.js';
 import type { ObjectRef } from './events.js';
-import { addTags, isNotFound, readObject, writeObject, type ObjectBody } from './s3.js';
+import { addTags, isNotFound, openObject, type ObjectSource } from './s3.js';
+import { streamObject, type StreamedObject } from './stream-object.js';
 
 /** Why an object was rejected: the core's error code, or our own size cap. */
 export type RejectionReason = SanitizeErrorCode | 'OBJECT_TOO_LARGE';
@@ -40,7 +41,12 @@ export type ObjectOutcome =
 export const OUTCOME_TAG = 'sanitizer-outcome';
 export const REASON_TAG = 'sanitizer-reason';
 
-/** User metadata (`x-amz-meta-*`) written on every output object; nothing else is. */
+/**
+ * User metadata (`x-amz-meta-*`) written on output objects; nothing else is.
+ * `removed` and `kept` are only known once the whole stream is sanitized, so
+ * they are written on outputs that fit one PutObject and omitted on multipart
+ * outputs, whose metadata is fixed when the upload starts (README, "Streaming").
+ */
 export const OUTPUT_METADATA = {
   fromETag: 'sanitized-from-etag',
   fromVersionId: 'sanitized-from-version-id',
@@ -64,47 +70,50 @@ export async function processObject(deps: ProcessDeps, ref: ObjectRef): Promise<
   if (ref.bucket === config.outputBucket) return { outcome: 'ignored', reason: 'OUTPUT_BUCKET' };
   if (config.inputBucket !== undefined && ref.bucket !== config.inputBucket) return { outcome: 'ignored', reason: 'FOREIGN_BUCKET' };
 
-  let source: ObjectBody;
+  let source: ObjectSource;
   try {
-    source = await readObject(s3, ref, config.maxObjectBytes);
+    source = await openObject(s3, ref);
   } catch (error) {
-    if (error instanceof ObjectTooLargeError) return reject(deps, ref, 'OBJECT_TOO_LARGE');
     if (isNotFound(error)) return { outcome: 'ignored', reason: 'NOT_FOUND' };
     throw error;
   }
 
-  if (source.bytes.length === 0 && ref.key.endsWith('/')) return { outcome: 'ignored', reason: 'FOLDER_MARKER' };
-
-  let result: ReturnType<typeof sanitizeImage>;
-  try {
-    result = sanitizeImage(source.bytes, { keepColorProfile: config.keepColorProfile, keepOrientation: config.keepOrientation });
-  } catch (error) {
-    if (!isSanitizeError(error)) throw error;
-    return reject(deps, { ...ref, ...(source.versionId ? { versionId: source.versionId } : {}) }, error.code, {
-      ...(error.format ? { format: error.format } : {}),
-      bytesIn: source.bytes.length,
-    });
+  if (source.contentLength === 0 && ref.key.endsWith('/')) {
+    source.destroy();
+    return { outcome: 'ignored', reason: 'FOLDER_MARKER' };
   }
 
-  const removed = kinds(result.removed);
-  const kept = kinds(result.kept);
-  await writeObject(
-    s3,
-    {
-      bucket: config.outputBucket,
-      key: ref.key,
-      contentType: MIME_TYPES[result.format],
-      metadata: {
-        ...(source.eTag ? { [OUTPUT_METADATA.fromETag]: source.eTag } : {}),
-        ...(source.versionId ? { [OUTPUT_METADATA.fromVersionId]: source.versionId } : {}),
-        [OUTPUT_METADATA.format]: result.format,
-        [OUTPUT_METADATA.removed]: removed.join(',') || 'none',
-        [OUTPUT_METADATA.kept]: kept.join(',') || 'none',
+  const from = {
+    ...(source.eTag ? { [OUTPUT_METADATA.fromETag]: source.eTag } : {}),
+    ...(source.versionId ? { [OUTPUT_METADATA.fromVersionId]: source.versionId } : {}),
+  };
+  let streamed: StreamedObject;
+  try {
+    streamed = await streamObject(
+      s3,
+      source,
+      {
+        bucket: config.outputBucket,
+        key: ref.key,
+        metadata: (format) => ({ ...from, [OUTPUT_METADATA.format]: format }),
+        reportMetadata: (report) => ({
+          [OUTPUT_METADATA.removed]: kinds(report.removed).join(',') || 'none',
+          [OUTPUT_METADATA.kept]: kinds(report.kept).join(',') || 'none',
+        }),
       },
-    },
-    result.bytes,
-  );
-  return { outcome: 'sanitized', format: result.format, bytesIn: source.bytes.length, bytesOut: result.bytes.length, removed, kept };
+      { maxBufferedBytes: config.maxObjectBytes, sanitize: { keepColorProfile: config.keepColorProfile, keepOrientation: config.keepOrientation } },
+    );
+  } catch (error) {
+    const read = { ...ref, ...(source.versionId ? { versionId: source.versionId } : {}) };
+    const bytesIn = source.contentLength === undefined ? {} : { bytesIn: source.contentLength };
+    if (error instanceof ObjectTooLargeError) return reject(deps, read, 'OBJECT_TOO_LARGE', bytesIn);
+    if (!isSanitizeError(error)) throw error;
+    return reject(deps, read, error.code, { ...(error.format ? { format: error.format } : {}), ...bytesIn });
+  }
+
+  const removed = kinds(streamed.removed);
+  const kept = kinds(streamed.kept);
+  return { outcome: 'sanitized', format: streamed.format, bytesIn: streamed.bytesIn, bytesOut: streamed.bytesOut, removed, kept };
 }
 
 async function reject(
