@@ -187,3 +187,18 @@ export function plainTiff(width = 8, height = 8, seed = 1): Buffer {
   header.writeUInt32LE(ifdAt, 4);
   return Buffer.concat([header, pixels, Buffer.alloc(pixels.length & 1), ifd]);
 }
+
+/**
+ * `jpegWithSecrets(seed)` grown to about `bytes`: its entropy-coded data is
+ * padded with filler (never 0xFF, so no marker appears) and `trailer` is
+ * appended after EOI. Every kept byte passes the walker as scan data, as the
+ * pixels of a large photo do; only the headers are a real encoder's.
+ */
+export function largeJpeg(bytes: number, seed = 1, trailer = ''): Buffer {
+  const base = jpegWithSecrets(seed);
+  const eoi = base.length - 2;
+  if (base[eoi] !== 0xff || base[eoi + 1] !== 0xd9) throw new Error('expected the encoder to end with EOI');
+  const filler = Buffer.alloc(Math.max(0, bytes - base.length));
+  for (let i = 0; i < filler.length; i++) filler[i] = (i * 31 + seed) % 255;
+  return Buffer.concat([base.subarray(0, eoi), filler, base.subarray(eoi), Buffer.from(trailer, 'latin1')]);
+}
