@@ -1,18 +1,17 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { detectFormat, MIME_TYPES } from '@image-sanitizer/core';
-import type { ImageFormat, MetadataItem, SanitizeOptions } from '@image-sanitizer/core';
+import { detectFormat, MIME_TYPES, SanitizeStream } from '@image-sanitizer/core';
+import type { ImageFormat, SanitizeOptions, SanitizeReport } from '@image-sanitizer/core';
 import { ObjectTooLargeError, TruncatedBodyError } from './errors.js';
 import type { ObjectSource } from './s3.js';
-import { SanitizeStream } from './sanitize-stream-standin.js';
 
 /**
- * Formats the core holds whole while it sanitizes them (their structure needs
- * random access): only these are capped by `MAX_OBJECT_BYTES`. Every other
- * format streams through in bounded memory, so only the function's timeout
- * bounds its size.
+ * Formats `SanitizeStream` holds whole while it sanitizes them (the RIFF size,
+ * the boxes and the IFDs point anywhere): only these are capped by
+ * `MAX_OBJECT_BYTES`. JPEG, PNG/APNG and GIF stream through in bounded memory,
+ * so only the function's timeout bounds their size.
  */
-export const BUFFERED_FORMATS: readonly ImageFormat[] = ['heic', 'avif', 'tiff'];
+export const BUFFERED_FORMATS: readonly ImageFormat[] = ['webp', 'heic', 'avif', 'tiff'];
 
 /**
  * Sanitized output up to this size is written with one PutObject; larger
@@ -27,11 +26,7 @@ const UPLOAD_QUEUE = 2;
 const SNIFF_BYTES = 4096;
 
 /** What the core reports once the whole stream has been sanitized. */
-export interface StreamReport {
-  readonly format: ImageFormat;
-  readonly removed: MetadataItem[];
-  readonly kept: MetadataItem[];
-}
+export type StreamReport = SanitizeReport;
 
 export interface OutputTarget {
   readonly bucket: string;

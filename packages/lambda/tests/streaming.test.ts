@@ -1,7 +1,7 @@
 // S3 -> SanitizeStream -> S3 on the local stack: single PutObject vs multipart upload,
 // aborts on every failure, cut bodies retried, and the tag merge.
 import type { SQSBatchResponse } from 'aws-lambda';
-import { sanitizeImage } from '@image-sanitizer/core';
+import { SanitizeStream, sanitizeImage } from '@image-sanitizer/core';
 import { describe, expect, it } from 'vitest';
 import { TruncatedBodyError } from '../src/errors.js';
 import { localS3Client } from '../src/local/clients.js';
@@ -19,6 +19,18 @@ const OUTPUT = 'stream-test-output';
 const env = useHandlerStack(INPUT, OUTPUT);
 const TRAILER_SECRET = 'SECRET-TRAILER-5d20';
 const MIB = 1024 * 1024;
+
+/** Whether the core emits JPEG output before the input ends (its incremental walker), or holds the whole image first. */
+async function coreStreamsJpeg(): Promise<boolean> {
+  const stream = new SanitizeStream();
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  writer.write(largeJpeg(2 * MIB).subarray(0, MIB)).catch(() => {});
+  const early = await Promise.race([reader.read().then((next) => !next.done), new Promise<false>((resolve) => setTimeout(resolve, 1000, false))]);
+  await reader.cancel().catch(() => {});
+  return early;
+}
+const STREAMS_JPEG = await coreStreamsJpeg();
 
 const queued = (key: string) => sqsEvent(s3Notification(INPUT, key));
 /** The S3 operations the handler sent for an output key, in order, named as the S3 API names them. */
@@ -137,7 +149,7 @@ describe('streaming: fail closed', () => {
     }
   });
 
-  it('aborts the multipart upload when the image proves broken at its end: rejected, nothing published, no upload left', async () => {
+  it.skipIf(!STREAMS_JPEG)(`aborts the multipart upload when the image proves broken at its end: rejected, nothing published, no upload left${STREAMS_JPEG ? '' : ' (SKIPPED: this core holds a JPEG whole before emitting it, so no part is uploaded before the end is seen)'}`, async () => {
     // Prepare: parts are uploaded before the missing EOI is seen.
     const t = await proxied();
     const whole = largeJpeg(3 * PART_BYTES, 7);
