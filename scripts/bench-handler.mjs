@@ -24,10 +24,39 @@ const OUTPUT = 'bench-output';
 /** The issue's target for a 200 MiB JPEG through the handler. */
 const STREAM_TARGET_MIB = 96;
 
+/**
+ * A baseline, not a product path: the core's exports with SanitizeStream replaced by a pass-through
+ * TransformStream, so one row measures what the S3 -> S3 plumbing alone costs (GetObject, the
+ * Content-Length count, the multipart upload), the way the core bench's "plain copy" row does.
+ */
+const PASS_THROUGH_CORE = `
+export * from '@image-sanitizer/core';
+export class SanitizeStream extends TransformStream {
+  constructor() {
+    let settle;
+    const result = new Promise((resolve) => (settle = resolve));
+    super({ flush: () => settle({ format: 'jpeg', removed: [], kept: [] }) });
+    this.result = result;
+  }
+}`;
+
 /** createHandler, the local stack and the client helper, compiled from the lambda sources (packages stay external). */
-async function loadLambda() {
+async function loadLambda(passThrough = false) {
   // Inside the repository's node_modules, so that the external packages resolve from there.
-  const outfile = join(root, 'node_modules', '.cache', 'image-sanitizer-bench', 'bench-handler-lambda.mjs');
+  const outfile = join(root, 'node_modules', '.cache', 'image-sanitizer-bench', `bench-handler-lambda${passThrough ? '-pass-through' : ''}.mjs`);
+  const plugins = passThrough
+    ? [
+        {
+          name: 'pass-through-core',
+          setup(on) {
+            on.onResolve({ filter: /^@image-sanitizer\/core$/ }, (args) =>
+              args.importer === 'pass-through-core' ? { path: args.path, external: true } : { path: 'pass-through-core', namespace: 'bench' },
+            );
+            on.onLoad({ filter: /.*/, namespace: 'bench' }, () => ({ contents: PASS_THROUGH_CORE, loader: 'js', resolveDir: root }));
+          },
+        },
+      ]
+    : [];
   const lambda = join(root, 'packages', 'lambda', 'src');
   await build({
     stdin: {
@@ -47,6 +76,7 @@ async function loadLambda() {
     platform: 'node',
     target: 'node20',
     packages: 'external',
+    plugins,
     logLevel: 'warning',
   });
   return import(outfile);
@@ -68,8 +98,8 @@ function s3Event(bucket, key, size) {
 
 // ---- the child: the handler alone ----
 if (process.argv[2] === '--child') {
-  const [endpoint, key, warmKey, maxObjectBytes] = process.argv.slice(3);
-  const lib = await loadLambda();
+  const [endpoint, key, warmKey, maxObjectBytes, mode] = process.argv.slice(3);
+  const lib = await loadLambda(mode === 'pass-through');
   const s3 = lib.localS3Client(endpoint);
   const logger = new lib.MemoryLogger();
   const config = { inputBucket: INPUT, outputBucket: OUTPUT, maxObjectBytes: Number(maxObjectBytes), keepColorProfile: true, keepOrientation: true };
@@ -188,21 +218,24 @@ function bigTiff(mib) {
 // ---- the parent: the stack, the uploads, one child per case ----
 const streamedMib = Number(process.env.BENCH_HANDLER_MIB ?? 200);
 const cases = [
+  { label: `JPEG ${streamedMib} MiB, plumbing only`, file: bigJpeg(streamedMib), key: 'bench/plumbing.jpg', mode: 'pass-through' },
   { label: `JPEG ${streamedMib} MiB (streamed)`, file: bigJpeg(streamedMib), key: 'bench/big.jpg', target: STREAM_TARGET_MIB },
   { label: `PNG  ${streamedMib} MiB (streamed)`, file: bigPng(streamedMib), key: 'bench/big.png' },
   { label: 'TIFF 32 MiB (buffered)', file: bigTiff(32), key: 'bench/32.tif' },
   { label: 'TIFF 64 MiB (buffered)', file: bigTiff(64), key: 'bench/64.tif' },
 ];
 
+const only = process.env.BENCH_HANDLER_ONLY; // a substring of the case labels, to run a few
+if (only) cases.splice(0, cases.length, ...cases.filter((item) => item.label.includes(only)));
 const lib = await loadLambda();
 const stack = await lib.startLocalStack({ inputBucket: INPUT, outputBucket: OUTPUT, s3Port: 0, sqsPort: 0 });
 const s3 = lib.localS3Client(stack.s3Endpoint);
 const upload = (key, file) =>
   s3.send(new PutObjectCommand({ Bucket: INPUT, Key: key, Body: createReadStream(file), ContentLength: statSync(file).size }));
 
-function runChild(key) {
+function runChild(key, mode = 'core') {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', import.meta.filename, '--child', stack.s3Endpoint, key, 'bench/warm.jpg', String(1024 * MIB)], {
+    const child = spawn(process.execPath, ['--expose-gc', import.meta.filename, '--child', stack.s3Endpoint, key, 'bench/warm.jpg', String(1024 * MIB), mode], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     });
@@ -220,7 +253,7 @@ try {
   for (const item of cases) {
     await upload(item.key, item.file);
     const size = statSync(item.file).size;
-    const result = await runChild(item.key);
+    const result = await runChild(item.key, item.mode);
     const head = result.outcome === 'sanitized' ? await s3.send(new HeadObjectCommand({ Bucket: OUTPUT, Key: item.key })) : undefined;
     const growth = (result.peak - result.baseline) / MIB;
     const ok = result.outcome === 'sanitized' && head?.ContentLength === result.sizeOut;
@@ -242,4 +275,5 @@ for (const row of rows) {
     `${row.label.padEnd(29)} ${(row.size / MIB).toFixed(1).padStart(8)} ${row.growth.toFixed(1).padStart(15)} ${(row.growth / (row.size / MIB)).toFixed(2).padStart(12)}x ${(row.size / 1e6 / row.result.seconds).toFixed(0).padStart(6)}   ${target.padEnd(12)}  ${status}`,
   );
 }
+console.log('plumbing only: SanitizeStream replaced by a pass-through TransformStream (a baseline row, like "plain copy" in the core bench).');
 process.exit(allMet ? 0 : 1);

@@ -14,14 +14,19 @@ import type { ObjectSource } from './s3.js';
 export const BUFFERED_FORMATS: readonly ImageFormat[] = ['webp', 'heic', 'avif', 'tiff'];
 
 /**
- * Sanitized output up to this size is written with one PutObject; larger
- * output goes up as a multipart upload in parts of this size (S3's minimum
- * part is 5 MiB). The output streams with about (UPLOAD_QUEUE + 1) parts in
- * memory, whatever the object's size.
+ * Sanitized output up to this size is written with one PutObject, carrying
+ * the whole report; larger output goes up as a multipart upload. 16 MiB: more
+ * than a phone's photo, and held in memory only while it is being decided.
  */
-export const PART_BYTES = 8 * 1024 * 1024;
-/** Parts uploaded at once. */
-const UPLOAD_QUEUE = 2;
+export const SINGLE_PUT_MAX_BYTES = 16 * 1024 * 1024;
+/** Part size of the multipart upload: S3's minimum (5 MiB), the least memory per part. */
+export const PART_BYTES = 5 * 1024 * 1024;
+/**
+ * Parts uploaded at once. One: each part in flight costs PART_BYTES more
+ * memory (measured by scripts/bench-handler.mjs) and the core, not the
+ * upload, bounds the throughput.
+ */
+const UPLOAD_QUEUE = 1;
 /** Enough of the body to detect the format (an ISO-BMFF `ftyp` box with its brand list included). */
 const SNIFF_BYTES = 4096;
 
@@ -137,8 +142,8 @@ async function feed(source: ObjectSource, head: Head, input: AsyncIterator<Uint8
 }
 
 /**
- * Read the sanitized output. If it ends within one part, write it with one
- * PutObject carrying the whole report. Otherwise start a multipart upload
+ * Read the sanitized output. If it ends within SINGLE_PUT_MAX_BYTES, write
+ * it with one PutObject carrying the whole report. Otherwise start a multipart upload
  * (metadata known up front) and hand it the rest; the upload's body ends only
  * once the core's result has settled, so CompleteMultipartUpload is never
  * sent for an output the core has not finished; any error aborts the upload.
@@ -155,7 +160,7 @@ async function write(
     const first: Uint8Array[] = [];
     let bytesOut = 0;
     let ended = false;
-    while (bytesOut <= PART_BYTES) {
+    while (bytesOut <= SINGLE_PUT_MAX_BYTES) {
       const next = await reader.read();
       if (next.done) {
         ended = true;

@@ -8,7 +8,7 @@ import { localS3Client } from '../src/local/clients.js';
 import { pendingUploads } from '../src/local/multipart-abort.js';
 import { METRIC } from '../src/metrics.js';
 import { addTags } from '../src/s3.js';
-import { PART_BYTES, streamObject } from '../src/stream-object.js';
+import { PART_BYTES, SINGLE_PUT_MAX_BYTES, streamObject } from '../src/stream-object.js';
 import { s3Notification, sqsEvent } from './helpers/events.js';
 import { FlakyProxy } from './helpers/flaky-proxy.js';
 import { useHandlerStack } from './helpers/handler-stack.js';
@@ -19,6 +19,8 @@ const OUTPUT = 'stream-test-output';
 const env = useHandlerStack(INPUT, OUTPUT);
 const TRAILER_SECRET = 'SECRET-TRAILER-5d20';
 const MIB = 1024 * 1024;
+/** An object whose output is too large for one PutObject: five parts and a bit. */
+const LARGE = SINGLE_PUT_MAX_BYTES + 2 * PART_BYTES + 12345;
 
 /** Whether the core emits JPEG output before the input ends (its incremental walker), or holds the whole image first. */
 async function coreStreamsJpeg(): Promise<boolean> {
@@ -65,7 +67,7 @@ async function proxied() {
 }
 
 describe('streaming: how the output is written', () => {
-  it('writes an output that fits one part with a single PutObject carrying the whole report', async () => {
+  it('writes an output of up to SINGLE_PUT_MAX_BYTES with a single PutObject carrying the whole report', async () => {
     // Prepare
     const t = await proxied();
     const source = await env.io.put(INPUT, 'small/one.jpg', jpegWithSecrets(4));
@@ -90,10 +92,10 @@ describe('streaming: how the output is written', () => {
     }
   });
 
-  it('streams an output larger than one part as a multipart upload: the bytes sanitizeImage gives, metadata known up front, no upload left', async () => {
+  it('streams a larger output as a multipart upload: the bytes sanitizeImage gives, metadata known up front, no upload left', async () => {
     // Prepare
     const t = await proxied();
-    const input = largeJpeg(3 * PART_BYTES + 12345, 5, TRAILER_SECRET);
+    const input = largeJpeg(LARGE, 5, TRAILER_SECRET);
     const source = await env.io.put(INPUT, 'large/photo.jpg', input);
 
     try {
@@ -104,7 +106,7 @@ describe('streaming: how the output is written', () => {
       expect(response).toEqual({ batchItemFailures: [] });
       expect(operations(t.proxy, 'large/photo.jpg')).toEqual([
         'CreateMultipartUpload',
-        ...[1, 2, 3, 4].map((n) => `UploadPart ${n}`),
+        ...[1, 2, 3, 4, 5, 6].map((n) => `UploadPart ${n}`),
         'CompleteMultipartUpload',
       ]);
       const output = await env.io.get(OUTPUT, 'large/photo.jpg');
@@ -128,7 +130,7 @@ describe('streaming: fail closed', () => {
     // Prepare
     const t = await proxied();
     t.proxy.failWhen = (request) => request.startsWith('PUT ') && request.includes('partNumber=2');
-    await env.io.put(INPUT, 'large/part-fails.jpg', largeJpeg(3 * PART_BYTES, 6));
+    await env.io.put(INPUT, 'large/part-fails.jpg', largeJpeg(LARGE, 6));
 
     try {
       // Act
@@ -152,7 +154,7 @@ describe('streaming: fail closed', () => {
   it.skipIf(!STREAMS_JPEG)(`aborts the multipart upload when the image proves broken at its end: rejected, nothing published, no upload left${STREAMS_JPEG ? '' : ' (SKIPPED: this core holds a JPEG whole before emitting it, so no part is uploaded before the end is seen)'}`, async () => {
     // Prepare: parts are uploaded before the missing EOI is seen.
     const t = await proxied();
-    const whole = largeJpeg(3 * PART_BYTES, 7);
+    const whole = largeJpeg(LARGE, 7);
     await env.io.put(INPUT, 'large/no-eoi.jpg', whole.subarray(0, whole.length - 2));
 
     try {
@@ -175,7 +177,7 @@ describe('streaming: fail closed', () => {
 
   it.each([
     ['a small JPEG', 'cut/small.jpg', () => jpegWithSecrets(8), 300],
-    ['a large JPEG, mid-stream', 'cut/large.jpg', () => largeJpeg(3 * PART_BYTES, 8), 2 * PART_BYTES],
+    ['a large JPEG, mid-stream', 'cut/large.jpg', () => largeJpeg(LARGE, 8), SINGLE_PUT_MAX_BYTES + PART_BYTES],
   ])('retries %s whose body is cut short, never rejects it', async (_what, key, image, cutAt) => {
     // Prepare
     const t = await proxied();
