@@ -267,12 +267,12 @@ try {
 }
 
 console.log(`\nhandler S3 -> S3 on the local stack (createHandler, one child process per case, Node ${process.version})`);
-console.log('case                          size MiB  RSS growth MiB  growth/size   MB/s   target        met');
+console.log('case                          size MiB  RSS before MiB  RSS growth MiB  growth/size   MB/s   target        met');
 for (const row of rows) {
   const target = row.target === undefined ? '(measure)' : `< ${row.target} MiB`;
   const status = !row.ok ? `NO (${row.result.outcome ?? 'failed'} ${row.result.reason ?? row.result.failure ?? ''})` : row.target === undefined ? '-' : row.met ? 'yes' : 'NO';
   console.log(
-    `${row.label.padEnd(29)} ${(row.size / MIB).toFixed(1).padStart(8)} ${row.growth.toFixed(1).padStart(15)} ${(row.growth / (row.size / MIB)).toFixed(2).padStart(12)}x ${(row.size / 1e6 / row.result.seconds).toFixed(0).padStart(6)}   ${target.padEnd(12)}  ${status}`,
+    `${row.label.padEnd(29)} ${(row.size / MIB).toFixed(1).padStart(8)} ${(row.result.baseline / MIB).toFixed(1).padStart(15)} ${row.growth.toFixed(1).padStart(15)} ${(row.growth / (row.size / MIB)).toFixed(2).padStart(12)}x ${(row.size / 1e6 / row.result.seconds).toFixed(0).padStart(6)}   ${target.padEnd(12)}  ${status}`,
   );
 }
 console.log('plumbing only: SanitizeStream replaced by a pass-through TransformStream (a baseline row, like "plain copy" in the core bench).');
