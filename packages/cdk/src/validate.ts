@@ -1,3 +1,4 @@
+import { BUCKET_NAME_RULE, isValidBucketName, MAX_OBJECT_BYTES_LIMIT } from '@image-sanitizer/lambda/contract';
 import { Token, type Duration } from 'aws-cdk-lib';
 import { defaultPipelineSettings } from './defaults.js';
 import { PipelineConfigError } from './errors.js';
@@ -5,7 +6,6 @@ import type { ImageSanitizationPipelineProps, PipelineBucketSettings } from './p
 
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|user\/[\w+=,.@/-]+|role\/[\w+=,.@/-]+)$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SERVICE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const MIB = 1024 * 1024;
 
@@ -56,7 +56,7 @@ function bucketSettingsProblems(name: string, settings: PipelineBucketSettings |
   const bucketName = settings.bucketName;
   if (bucketName !== undefined && !Token.isUnresolved(bucketName) && !isValidBucketName(bucketName)) {
     problems.push(
-      `${name}.bucketName: "${bucketName}" is not a valid S3 bucket name (3–63 characters: lowercase letters, digits, dots and hyphens, no "..", not an IP address)`,
+      `${name}.bucketName: "${bucketName}" is not a valid S3 bucket name (${BUCKET_NAME_RULE})`,
     );
   }
   problems.push(...durationProblems(`${name}.noncurrentVersionExpiration`, settings.noncurrentVersionExpiration, 86_400, Infinity));
@@ -64,10 +64,6 @@ function bucketSettingsProblems(name: string, settings: PipelineBucketSettings |
     ...durationProblems(`${name}.abortIncompleteMultipartUploadAfter`, settings.abortIncompleteMultipartUploadAfter, 86_400, Infinity),
   );
   return problems;
-}
-
-function isValidBucketName(name: string): boolean {
-  return BUCKET_NAME.test(name) && !name.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(name);
 }
 
 function distinctBucketsProblems(props: ImageSanitizationPipelineProps): string[] {
@@ -120,6 +116,7 @@ function objectSizeProblems(props: ImageSanitizationPipelineProps): string[] {
   const value = props.maxObjectBytes;
   if (value === undefined) return [];
   if (!Number.isSafeInteger(value) || value < 1) return [`maxObjectBytes: must be a positive integer, got ${value}`];
+  if (value > MAX_OBJECT_BYTES_LIMIT) return [`maxObjectBytes: ${value} exceeds ${MAX_OBJECT_BYTES_LIMIT}, the most the function accepts (MAX_OBJECT_BYTES)`];
   const memorySize = props.memorySize ?? defaultPipelineSettings().memorySize;
   if (Number.isInteger(memorySize) && value > maxObjectBytesFor(memorySize)) {
     return [

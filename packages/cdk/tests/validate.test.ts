@@ -32,6 +32,7 @@ describe('validatePipelineProps', () => {
     ['timeout', { timeout: Duration.millis(500) }],
     ['maxObjectBytes', { maxObjectBytes: 0 }],
     ['maxObjectBytes', { maxObjectBytes: 600 * 1024 * 1024 }],
+    ['maxObjectBytes', { memorySize: 10_240, maxObjectBytes: 1024 * 1024 * 1024 + 1 }],
     ['maxReceiveCount', { maxReceiveCount: 0 }],
     ['maxConcurrency', { maxConcurrency: 1 }],
     ['batchSize', { batchSize: 11 }],

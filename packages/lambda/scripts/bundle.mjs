@@ -1,5 +1,5 @@
-// Bundle the deployable handler into one ESM file for the Lambda runtime
-// (nodejs22.x, arm64). The AWS SDK v3 is in the runtime, so it stays external.
+// Bundle the deployable handler into one ESM file for the Lambda runtime the CDK construct
+// deploys (nodejs24.x, arm64). The AWS SDK v3 is in the runtime, so it stays external.
 import { build } from 'esbuild';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -15,7 +15,7 @@ const result = await build({
   bundle: true,
   format: 'esm',
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   minify: true,
   sourcemap: false,
   legalComments: 'none',

@@ -1,41 +1,15 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { isSanitizeError } from '@image-sanitizer/core';
-import type { ImageFormat, MetadataItem, MetadataKind, SanitizeErrorCode } from '@image-sanitizer/core';
+import type { ImageFormat, MetadataItem, MetadataKind } from '@image-sanitizer/core';
 import type { PipelineConfig } from './config.js';
 import { ObjectTooLargeError } from './errors.js';
 import type { ObjectRef } from './events.js';
+import type { ObjectOutcome, RejectionReason } from './outcome.js';
 import { addTags, isNotFound, openObject, type ObjectSource } from './s3.js';
 import { streamObject, type StreamedObject } from './stream-object.js';
 
-/** Why an object was rejected: the core's error code, or our own size cap. */
-export type RejectionReason = SanitizeErrorCode | 'OBJECT_TOO_LARGE';
-
-/** Why an event was skipped without touching any object. */
-export type IgnoreReason =
-  /** The event names a bucket other than `INPUT_BUCKET`. */
-  | 'FOREIGN_BUCKET'
-  /** The event names the output bucket: processing it would loop. */
-  | 'OUTPUT_BUCKET'
-  /** The object was deleted before it could be read: nothing left to sanitize or lose. */
-  | 'NOT_FOUND'
-  /** An empty object whose key ends in `/`: the S3 console's "Create folder". Nothing to sanitize, nothing to reject. */
-  | 'FOLDER_MARKER';
-
-/**
- * What happened to one object. A failure that should be retried is not an
- * outcome: `processObject()` throws it.
- */
-export type ObjectOutcome =
-  | {
-      readonly outcome: 'sanitized';
-      readonly format: ImageFormat;
-      readonly bytesIn: number;
-      readonly bytesOut: number;
-      readonly removed: MetadataKind[];
-      readonly kept: MetadataKind[];
-    }
-  | { readonly outcome: 'rejected'; readonly reason: RejectionReason; readonly format?: ImageFormat; readonly bytesIn?: number }
-  | { readonly outcome: 'ignored'; readonly reason: IgnoreReason };
+// The outcome types live in ./outcome.ts (metrics.ts needs them without this module).
+export type { ObjectOutcome, RejectionReason, IgnoreReason } from './outcome.js';
 
 /** Tags set on a rejected input object. */
 export const OUTCOME_TAG = 'sanitizer-outcome';
