@@ -98,14 +98,31 @@ function durationProblems(name: string, value: Duration | undefined, minSeconds:
   return [];
 }
 
+/**
+ * Memory the function needs besides the object, in MiB: Node, the SDK and the handler at rest
+ * (96 MiB of RSS) plus the S3 -> S3 streaming (under 50 MiB), as `npm run bench` measures them
+ * (scripts/bench-handler.mjs; README, "Memory per format"), rounded up.
+ */
+export const HANDLER_BASE_MIB = 160;
+/** Memory per byte of a buffered format (WebP, HEIC/AVIF, TIFF) while the core holds it: 2.0-3.4 measured, rounded up. */
+export const BUFFERED_MEMORY_PER_BYTE = 3.5;
+
+/** The largest `maxObjectBytes` a function of `memorySize` MiB holds: buffered formats are what the cap bounds. */
+export function maxObjectBytesFor(memorySize: number): number {
+  return Math.max(0, Math.floor(((memorySize - HANDLER_BASE_MIB) * MIB) / BUFFERED_MEMORY_PER_BYTE));
+}
+
 function objectSizeProblems(props: ImageSanitizationPipelineProps): string[] {
   const value = props.maxObjectBytes;
   if (value === undefined) return [];
   if (!Number.isSafeInteger(value) || value < 1) return [`maxObjectBytes: must be a positive integer, got ${value}`];
   if (value > MAX_OBJECT_BYTES_LIMIT) return [`maxObjectBytes: ${value} exceeds ${MAX_OBJECT_BYTES_LIMIT}, the most the function accepts (MAX_OBJECT_BYTES)`];
   const memorySize = props.memorySize ?? defaultPipelineSettings().memorySize;
-  if (Number.isInteger(memorySize) && value > (memorySize * MIB) / 2) {
-    return [`maxObjectBytes: ${value} exceeds half of memorySize (${memorySize} MiB); the input and its sanitized copy must both fit in memory`];
+  if (Number.isInteger(memorySize) && value > maxObjectBytesFor(memorySize)) {
+    return [
+      `maxObjectBytes: ${value} does not fit memorySize (${memorySize} MiB): a buffered format (WebP, HEIC/AVIF, TIFF) takes about ` +
+        `${HANDLER_BASE_MIB} MiB + ${BUFFERED_MEMORY_PER_BYTE} x its size (measured by npm run bench); at most ${maxObjectBytesFor(memorySize)} fits`,
+    ];
   }
   return [];
 }

@@ -92,4 +92,15 @@ describe('validatePipelineProps', () => {
       })),
     ).not.toThrow();
   });
+
+  it('holds maxObjectBytes to the memory a buffered format was measured to take (160 MiB + 3.5 x the object)', () => {
+    const MIB = 1024 * 1024;
+    // (512 - 160) MiB / 3.5 = 100.57 MiB
+    expect(build(() => ({ memorySize: 512, maxObjectBytes: 100 * MIB }))).not.toThrow();
+    expect(problemsOf(() => ({ memorySize: 512, maxObjectBytes: 101 * MIB }))).toEqual([
+      expect.stringMatching(/^maxObjectBytes: 105906176 does not fit memorySize \(512 MiB\).*at most 105456786 fits$/),
+    ]);
+    // Below the function's own needs no object fits.
+    expect(problemsOf(() => ({ memorySize: 128, maxObjectBytes: 1 }))).toEqual([expect.stringMatching(/^maxObjectBytes: 1 does not fit memorySize \(128 MiB\)/)]);
+  });
 });

@@ -19,7 +19,15 @@ const result = await build({
   minify: true,
   sourcemap: false,
   legalComments: 'none',
-  external: ['@aws-sdk/*'],
+  // The SDK clients are in the runtime; @aws-sdk/lib-storage (multipart uploads) is not promised there, so it is bundled.
+  plugins: [
+    {
+      name: 'runtime-sdk',
+      setup(on) {
+        on.onResolve({ filter: /^@aws-sdk\// }, (args) => (args.path.startsWith('@aws-sdk/lib-storage') ? undefined : { path: args.path, external: true }));
+      },
+    },
+  ],
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   metafile: true,
@@ -28,4 +36,4 @@ const result = await build({
 
 const bytes = statSync(outfile).size;
 const inputs = Object.keys(result.metafile.inputs).length;
-console.log(`lambda bundle: ${relative(process.cwd(), outfile)} ${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes, ${inputs} inputs, @aws-sdk/* external)`);
+console.log(`lambda bundle: ${relative(process.cwd(), outfile)} ${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes, ${inputs} inputs, @aws-sdk/* external but lib-storage)`);

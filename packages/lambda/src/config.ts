@@ -17,7 +17,7 @@ export interface PipelineConfig {
   readonly inputBucket?: string;
   /** Where sanitized images are written, under the same key. */
   readonly outputBucket: string;
-  /** Objects above this size are rejected without being read in full. */
+  /** Objects of a buffered format (WebP, HEIC/AVIF, TIFF) above this size are rejected without being read in full; JPEG, PNG and GIF stream, bounded by the timeout. */
   readonly maxObjectBytes: number;
   readonly keepColorProfile: boolean;
   readonly keepOrientation: boolean;

@@ -11,7 +11,7 @@ export const ENV = {
   outputBucket: 'OUTPUT_BUCKET',
   /** Events from any other bucket are ignored. Unset: any bucket but the output bucket. */
   inputBucket: 'INPUT_BUCKET',
-  /** Objects above this many bytes are rejected (`OBJECT_TOO_LARGE`). */
+  /** Objects of a buffered format (WebP, HEIC/AVIF, TIFF) above this many bytes are rejected (`OBJECT_TOO_LARGE`); JPEG, PNG and GIF stream. */
   maxObjectBytes: 'MAX_OBJECT_BYTES',
   /** `true` / `false`: keep the ICC profile. */
   keepColorProfile: 'KEEP_COLOR_PROFILE',
@@ -23,9 +23,9 @@ export const ENV = {
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
 
-/** 50 MiB: larger than any photo a phone takes, small enough for a 1 GiB Lambda. */
+/** 50 MiB: larger than any photo a phone takes; a buffered format of this size fits a 512 MB function (README, "Memory per format"). */
 export const DEFAULT_MAX_OBJECT_BYTES = 50 * 1024 * 1024;
-/** 1 GiB: the object, its sanitized copy and the runtime must fit in Lambda memory. */
+/** 1 GiB: the most any deployment may set (the core itself holds at most MAX_BUFFERED_BYTES, 256 MiB, of a buffered format). */
 export const MAX_OBJECT_BYTES_LIMIT = 1024 * 1024 * 1024;
 /** Keep the ICC profile unless told otherwise. */
 export const DEFAULT_KEEP_COLOR_PROFILE = true;
@@ -49,6 +49,10 @@ export const METRIC = {
   ignored: 'ObjectsIgnored',
   /** Count, 1 per object that failed and is retried. */
   failed: 'ObjectsFailed',
+  /** Count, 1 per removed input whose output was deleted. */
+  deleted: 'ObjectsDeleted',
+  /** Count, 1 per rejected re-upload whose older output was withdrawn (deleted). */
+  withdrawn: 'ObjectsWithdrawn',
   /** Bytes read from the input bucket, per sanitized object. */
   bytesIn: 'BytesIn',
   /** Bytes written to the output bucket, per sanitized object. */

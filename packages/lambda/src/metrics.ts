@@ -21,6 +21,7 @@ export function recordObject(metrics: PipelineMetrics, outcome: ObjectOutcome | 
     return;
   }
   metrics.addMetric(METRIC[outcome.outcome], 'Count', 1);
+  if (outcome.outcome === 'rejected' && outcome.withdrawn) metrics.addMetric(METRIC.withdrawn, 'Count', 1);
   if (outcome.outcome === 'sanitized') {
     metrics.addMetric(METRIC.bytesIn, 'Bytes', outcome.bytesIn);
     metrics.addMetric(METRIC.bytesOut, 'Bytes', outcome.bytesOut);
