@@ -18,6 +18,7 @@ import {
   notifyQueueFromExistingBucket,
   type CreatedBucket,
 } from './buckets.js';
+import { denyOutputWritesToAllBut, denyUnreadableUploads } from './bucket-policies.js';
 import { lambdaBundleCode } from './bundle.js';
 import {
   defaultDeadLetterQueueProps,
@@ -107,6 +108,8 @@ export class ImageSanitizationPipeline extends Construct {
       ...keyStatements('DecryptInputObjects', [inputKey], ['kms:Decrypt']),
       ...keyStatements('EncryptOutputObjects', [outputKey], ['kms:GenerateDataKey', 'kms:Decrypt']),
     ].forEach((statement) => this.functionRole.addToPrincipalPolicy(statement));
+    if (createdOutput) denyOutputWritesToAllBut(createdOutput.bucket, this.functionRole);
+    if (createdInput) denyUnreadableUploads(createdInput.bucket, this.encryptionKey);
 
     const environment = defaultFunctionEnvironment(this.inputBucket.bucketName, this.outputBucket.bucketName, settings);
     this.sanitizerFunction = new lambda.Function(
@@ -127,6 +130,7 @@ export class ImageSanitizationPipeline extends Construct {
       'UploaderRole',
       'Image sanitizer User A: upload to and list the input bucket',
       props.uploaderPrincipalArns,
+      'uploader',
       [...uploaderStatements(this.inputBucket), ...keyStatements('UseInputKey', [inputKey], ['kms:GenerateDataKey', 'kms:Decrypt'])],
     );
     this.readerRole = createAccessRole(
@@ -134,6 +138,7 @@ export class ImageSanitizationPipeline extends Construct {
       'ReaderRole',
       'Image sanitizer User B: read and list the output bucket',
       props.readerPrincipalArns,
+      'reader',
       [...readerStatements(this.outputBucket), ...keyStatements('DecryptOutputObjects', [outputKey], ['kms:Decrypt'])],
     );
 
