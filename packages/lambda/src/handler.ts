@@ -6,12 +6,15 @@ import { classifyEvent, objectsFromQueueMessage, type IncomingEvent, type Object
 import type { PipelineLogger } from './logger.js';
 import { recordObject, type PipelineMetrics } from './metrics.js';
 import { processObject, type ObjectOutcome } from './process-object.js';
+import { NO_TRACING, type PipelineTracer } from './tracing.js';
 
 export interface HandlerDeps {
   readonly s3: S3Client;
   readonly config: PipelineConfig;
   readonly logger: PipelineLogger;
   readonly metrics: PipelineMetrics;
+  /** X-Ray subsegments and annotations. Default: none. */
+  readonly tracer?: PipelineTracer;
 }
 
 /**
