@@ -35,6 +35,9 @@ export interface ResolvedPipelineSettings {
   readonly maxConcurrency: number;
   readonly batchSize: number;
   readonly serviceName: string;
+  readonly tracing: boolean;
+  readonly dashboard: boolean;
+  readonly malwareProtection: boolean;
 }
 
 /** The props' defaults, in one place; the JSDoc `@default` of each prop repeats them. */
@@ -52,6 +55,9 @@ export function defaultPipelineSettings(): ResolvedPipelineSettings {
     maxConcurrency: 10,
     batchSize: 5,
     serviceName: DEFAULT_SERVICE_NAME,
+    tracing: true,
+    dashboard: true,
+    malwareProtection: false,
   };
 }
 
@@ -71,6 +77,9 @@ export function resolvePipelineSettings(props: ImageSanitizationPipelineProps): 
     maxConcurrency: props.maxConcurrency ?? defaults.maxConcurrency,
     batchSize: props.batchSize ?? defaults.batchSize,
     serviceName: props.serviceName ?? defaults.serviceName,
+    tracing: props.tracing ?? defaults.tracing,
+    dashboard: props.dashboard ?? defaults.dashboard,
+    malwareProtection: props.malwareProtection ?? defaults.malwareProtection,
   };
 }
 
@@ -170,6 +179,8 @@ export function defaultFunctionEnvironment(
     KEEP_ORIENTATION: String(settings.keepOrientation),
     POWERTOOLS_SERVICE_NAME: settings.serviceName,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_TRACE_ENABLED: String(settings.tracing),
+    ...(settings.malwareProtection ? { REQUIRE_MALWARE_SCAN: 'true' } : {}),
   };
 }
 
@@ -195,6 +206,7 @@ export function defaultFunctionProps(
     memorySize: settings.memorySize,
     timeout: settings.timeout,
     environment,
+    tracing: settings.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
   };
 }
 

@@ -1,6 +1,7 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import { Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,6 +12,8 @@ import { Construct } from 'constructs';
 import { createAccessRole, functionStatements, keyStatements, readerStatements, uploaderStatements } from './access.js';
 import { acknowledgePipelineFindings } from './acknowledgements.js';
 import { createAlarms, createAlarmTopic, type PipelineAlarms } from './alarms.js';
+import { createDashboard } from './dashboard.js';
+import { MalwareGate } from './malware.js';
 import {
   createAccessLogBucket,
   createDataBucket,
@@ -64,6 +67,10 @@ export class ImageSanitizationPipeline extends Construct {
   public readonly alarmTopicKey: kms.IKey;
   /** The alarms. */
   public readonly alarms: PipelineAlarms;
+  /** The pipeline's dashboard; undefined when `dashboard` is false. */
+  public readonly dashboard?: cloudwatch.Dashboard;
+  /** GuardDuty Malware Protection on the input bucket; undefined unless `malwareProtection`. */
+  public readonly malwareGate?: MalwareGate;
 
   public constructor(scope: Construct, id: string, props: ImageSanitizationPipelineProps = {}) {
     super(scope, id);
@@ -94,7 +101,9 @@ export class ImageSanitizationPipeline extends Construct {
       'Queue',
       defaultUploadQueueProps(this.encryptionKey, settings.timeout, this.deadLetterQueue, settings.maxReceiveCount),
     );
-    if (createdInput) notifyQueueFromCreatedBucket(createdInput, this.queue, this.encryptionKey);
+    if (settings.malwareProtection) {
+      this.malwareGate = new MalwareGate(this, 'MalwareGate', { bucket: this.inputBucket, bucketKey: inputKey, queue: this.queue });
+    } else if (createdInput) notifyQueueFromCreatedBucket(createdInput, this.queue, this.encryptionKey);
     else notifyQueueFromExistingBucket(this.inputBucket, this.queue);
 
     this.logGroup = new logs.LogGroup(this, 'FunctionLogGroup', defaultLogGroupProps(settings));
@@ -114,6 +123,12 @@ export class ImageSanitizationPipeline extends Construct {
       'Function',
       defaultFunctionProps(code, this.functionRole, this.logGroup, environment, settings),
     );
+    if (settings.tracing) {
+      Validations.of(this.functionRole).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Active tracing: CDK grants xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource-level permissions.',
+      });
+    }
     this.sanitizerFunction.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: settings.batchSize,
@@ -146,6 +161,16 @@ export class ImageSanitizationPipeline extends Construct {
       });
     this.alarmTopic = createAlarmTopic(this, this.alarmTopicKey, props.alarmEmail);
     this.alarms = createAlarms(this, this.alarmTopic, this.sanitizerFunction, this.queue, this.deadLetterQueue, settings.serviceName);
+
+    if (settings.dashboard) {
+      this.dashboard = createDashboard(this, 'Dashboard', {
+        fn: this.sanitizerFunction,
+        queue: this.queue,
+        deadLetterQueue: this.deadLetterQueue,
+        alarms: this.alarms,
+        serviceName: settings.serviceName,
+      });
+    }
 
     acknowledgePipelineFindings(this);
   }
