@@ -18,7 +18,7 @@ const result = await build({
   bundle: true,
   format: 'esm',
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   // The SDK's ES module builds (`module`) tree-shake; `main` is their CommonJS build.
   mainFields: ['module', 'main'],
   minify: true,

@@ -3,12 +3,10 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { S3Client } from '@aws-sdk/client-s3';
 import { loadConfig, type PipelineConfig } from './config.js';
+import { DEFAULT_SERVICE_NAME, ENV, METRICS_NAMESPACE } from './contract.js';
 import { ConfigError } from './errors.js';
 import { createHandler, type SanitizerHandler } from './handler.js';
 import { xrayTracer } from './tracing.js';
-
-const SERVICE_NAME = 'image-sanitizer';
-const METRICS_NAMESPACE = 'ImageSanitizer';
 
 /**
  * The deployed handler's wiring: configuration from the environment
@@ -16,8 +14,8 @@ const METRICS_NAMESPACE = 'ImageSanitizer';
  * problems), Powertools Logger, Metrics and Tracer (X-Ray; off when
  * POWERTOOLS_TRACE_ENABLED=false), the default S3 client, captured by the tracer.
  */
-export function createHandlerFromEnv(env: NodeJS.ProcessEnv = process.env): SanitizerHandler {
-  const serviceName = env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME;
+export function createHandlerFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): SanitizerHandler {
+  const serviceName = env[ENV.serviceName] ?? DEFAULT_SERVICE_NAME;
   const logger = new Logger({ serviceName });
   let config: PipelineConfig;
   try {
@@ -26,7 +24,7 @@ export function createHandlerFromEnv(env: NodeJS.ProcessEnv = process.env): Sani
     if (error instanceof ConfigError) logger.error('refusing to start: invalid configuration', { problems: error.problems });
     throw error;
   }
-  const metrics = new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE, serviceName });
+  const metrics = new Metrics({ namespace: env[ENV.metricsNamespace] ?? METRICS_NAMESPACE, serviceName });
   const tracer = new Tracer({ serviceName, captureHTTPsRequests: false });
   const s3 = tracer.captureAWSv3Client(new S3Client({}));
   return createHandler({ s3, config, logger, metrics, tracer: xrayTracer(tracer) });
