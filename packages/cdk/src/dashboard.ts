@@ -4,20 +4,16 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { PipelineAlarms } from './alarms.js';
-import { METRICS_NAMESPACE } from './defaults.js';
+import { METRIC, METRICS_NAMESPACE } from '@image-sanitizer/lambda/contract';
 
-/**
- * The metrics the function emits (EMF, namespace {@link METRICS_NAMESPACE}, dimension `service`),
- * by the name the dashboard shows them under. `ObjectsWithdrawn`/`ObjectsDeleted` appear once
- * outputs follow their inputs (withdrawals and deletes); a metric never emitted draws no line.
- */
-export const DASHBOARD_OBJECT_METRICS = {
-  sanitized: 'ObjectsSanitized',
-  rejected: 'ObjectsRejected',
-  failed: 'ObjectsFailed',
-  ignored: 'ObjectsIgnored',
-  withdrawn: 'ObjectsWithdrawn',
-  deleted: 'ObjectsDeleted',
+/** The object counts the function emits (the contract's names), by the label the dashboard shows. */
+const OBJECT_METRICS = {
+  sanitized: METRIC.sanitized,
+  rejected: METRIC.rejected,
+  failed: METRIC.failed,
+  ignored: METRIC.ignored,
+  withdrawn: METRIC.withdrawn,
+  deleted: METRIC.deleted,
 } as const;
 
 export interface PipelineDashboardSources {
@@ -46,12 +42,12 @@ export function createDashboard(scope: Construct, id: string, sources: PipelineD
   dashboard.addWidgets(
     new cloudwatch.GraphWidget({
       title: 'Objects (per 5 minutes)',
-      left: Object.entries(DASHBOARD_OBJECT_METRICS).map(([label, name]) => emitted(name, cloudwatch.Stats.SUM, label)),
+      left: Object.entries(OBJECT_METRICS).map(([label, name]) => emitted(name, cloudwatch.Stats.SUM, label)),
       width: 12,
     }),
     new cloudwatch.GraphWidget({
       title: 'Bytes in and out (per 5 minutes)',
-      left: [emitted('BytesIn', cloudwatch.Stats.SUM, 'in'), emitted('BytesOut', cloudwatch.Stats.SUM, 'out')],
+      left: [emitted(METRIC.bytesIn, cloudwatch.Stats.SUM, 'in'), emitted(METRIC.bytesOut, cloudwatch.Stats.SUM, 'out')],
       width: 12,
     }),
   );
@@ -59,7 +55,7 @@ export function createDashboard(scope: Construct, id: string, sources: PipelineD
     new cloudwatch.GraphWidget({
       title: 'Time per object (ms)',
       left: [cloudwatch.Stats.p(50), cloudwatch.Stats.p(90), cloudwatch.Stats.p(99), cloudwatch.Stats.MAXIMUM].map((statistic) =>
-        emitted('ObjectDuration', statistic, statistic),
+        emitted(METRIC.duration, statistic, statistic),
       ),
       width: 12,
     }),

@@ -5,7 +5,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -19,6 +19,7 @@ import {
   createDataBucket,
   notifyQueueFromCreatedBucket,
   notifyQueueFromExistingBucket,
+  PIPELINE_EVENTS,
   type CreatedBucket,
 } from './buckets.js';
 import { denyOutputWritesToAllBut, denyUnreadableUploads } from './bucket-policies.js';
@@ -102,10 +103,13 @@ export class ImageSanitizationPipeline extends Construct {
       'Queue',
       defaultUploadQueueProps(this.encryptionKey, settings.timeout, this.deadLetterQueue, settings.maxReceiveCount),
     );
+    // With the malware gate, uploads reach the queue as GuardDuty's clean scan results, not from the bucket.
+    const bucketEvents = settings.malwareProtection ? [s3.EventType.OBJECT_REMOVED] : PIPELINE_EVENTS;
+    if (createdInput) notifyQueueFromCreatedBucket(createdInput, this.queue, this.encryptionKey, bucketEvents);
+    else notifyQueueFromExistingBucket(this.inputBucket, this.queue, bucketEvents);
     if (settings.malwareProtection) {
       this.malwareGate = new MalwareGate(this, 'MalwareGate', { bucket: this.inputBucket, bucketKey: inputKey, queue: this.queue });
-    } else if (createdInput) notifyQueueFromCreatedBucket(createdInput, this.queue, this.encryptionKey);
-    else notifyQueueFromExistingBucket(this.inputBucket, this.queue);
+    }
 
     this.logGroup = new logs.LogGroup(this, 'FunctionLogGroup', defaultLogGroupProps(settings));
     this.functionRole = new iam.Role(this, 'FunctionRole', {

@@ -106,6 +106,7 @@ describe('malware gate (malwareProtection: true)', () => {
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('PipelineQueue'), 'Arn'] } })],
     });
     expect(inputNotifications(template)).not.toContain('s3:ObjectCreated');
+    expect(inputNotifications(template)).toContain('s3:ObjectRemoved'); // deletes still withdraw outputs
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ REQUIRE_MALWARE_SCAN: 'true' }) },
     });

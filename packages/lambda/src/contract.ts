@@ -40,6 +40,13 @@ export const DEFAULT_KEEP_COLOR_PROFILE = true;
 export const DEFAULT_KEEP_ORIENTATION = true;
 /** Default `POWERTOOLS_SERVICE_NAME`, and so the default `service` dimension. */
 export const DEFAULT_SERVICE_NAME = 'image-sanitizer';
+/** The object tag GuardDuty Malware Protection for S3 writes after each scan (see `requireMalwareScan`). */
+export const MALWARE_SCAN_TAG = 'GuardDutyMalwareScanStatus';
+/** The only scan result that lets an object be sanitized and published. */
+export const NO_THREATS_FOUND = 'NO_THREATS_FOUND';
+/** The EventBridge detail-type of a GuardDuty scan result (source `aws.guardduty`). */
+export const SCAN_RESULT_DETAIL_TYPE = 'GuardDuty Malware Protection Object Scan Result';
+
 /** Default `POWERTOOLS_METRICS_NAMESPACE`: the CloudWatch namespace of every metric below. */
 export const METRICS_NAMESPACE = 'ImageSanitizer';
 
