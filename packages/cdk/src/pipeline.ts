@@ -108,7 +108,12 @@ export class ImageSanitizationPipeline extends Construct {
     if (createdInput) notifyQueueFromCreatedBucket(createdInput, this.queue, this.encryptionKey, bucketEvents);
     else notifyQueueFromExistingBucket(this.inputBucket, this.queue, bucketEvents);
     if (settings.malwareProtection) {
-      this.malwareGate = new MalwareGate(this, 'MalwareGate', { bucket: this.inputBucket, bucketKey: inputKey, queue: this.queue });
+      this.malwareGate = new MalwareGate(this, 'MalwareGate', {
+        bucket: this.inputBucket,
+        ...(createdInput ? { bucketName: createdInput.name } : {}),
+        ...(inputKey ? { bucketKey: inputKey } : {}),
+        queue: this.queue,
+      });
     }
 
     this.logGroup = new logs.LogGroup(this, 'FunctionLogGroup', defaultLogGroupProps(settings));
