@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
+import { answerBatchOperations, isBatchOperationsEvent, type BatchOperationsResponse } from './batch-operations.js';
 import type { PipelineConfig } from './config.js';
 import { EventShapeError } from './errors.js';
 import { classifyEvent, objectsFromQueueMessage, type IncomingEvent, type ObjectRef, type QueueMessage } from './events.js';
@@ -17,16 +18,18 @@ export interface HandlerDeps {
 /**
  * The Lambda handler. For an SQS batch it returns the messages to retry
  * (`batchItemFailures`, needs `ReportBatchItemFailures` on the event source
- * mapping); for a direct S3 or EventBridge event it throws when any object
- * failed, so Lambda's own retry applies.
+ * mapping); for an S3 Batch Operations invocation, a result per task; for a
+ * direct S3 or EventBridge event it throws when any object failed, so
+ * Lambda's own retry applies.
  */
-export type SanitizerHandler = (event: unknown, context?: unknown) => Promise<SQSBatchResponse | void>;
+export type SanitizerHandler = (event: unknown, context?: unknown) => Promise<SQSBatchResponse | BatchOperationsResponse | void>;
 
 /** Build the handler around injected clients: the deployable one, the local pipeline and tests all use this. */
 export function createHandler(deps: HandlerDeps): SanitizerHandler {
   return async (event, context) => {
     if (context !== undefined) deps.logger.addContext?.(context);
     try {
+      if (isBatchOperationsEvent(event)) return await answerBatchOperations(deps, event, (ref) => handleObject(deps, ref));
       let incoming: IncomingEvent;
       try {
         incoming = classifyEvent(event);

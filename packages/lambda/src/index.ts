@@ -13,3 +13,5 @@ export { METRIC, MetricTotals } from './metrics.js';
 export type { PipelineMetrics, PipelineMetricUnit } from './metrics.js';
 export { MemoryLogger } from './logger.js';
 export type { PipelineLogger } from './logger.js';
+export { answerBatchOperations, fromOutcome, isBatchOperationsEvent, parseBatchOperationsEvent, priorOutcome, ALREADY_CURRENT_METRIC, USER_ARGUMENTS } from './batch-operations.js';
+export type { BatchOperationsEvent, BatchOperationsResponse, BatchOperationsResult, BatchResultCode, BatchTask, PriorOutcome } from './batch-operations.js';
