@@ -19,7 +19,7 @@ export function acknowledgePipelineFindings(pipeline: ImageSanitizationPipeline)
   acknowledgeObjectWildcard(
     pipeline.functionRole,
     pipeline.outputBucket,
-    'The function writes the sanitized copy under the uploaded object\'s key, known only at run time; it may only s3:PutObject there.',
+    'The function writes the sanitized copy under the uploaded object\'s key, known only at run time; it may only s3:PutObject there, and s3:GetObject to read back its own output\'s metadata on a backfill rerun.',
   );
   acknowledgeObjectWildcard(
     pipeline.uploaderRole,

@@ -10,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { createAccessRole, functionStatements, keyStatements, readerStatements, uploaderStatements } from './access.js';
 import { acknowledgePipelineFindings } from './acknowledgements.js';
+import { createBackfill, type PipelineBackfill } from './backfill.js';
 import { createAlarms, createAlarmTopic, type PipelineAlarms } from './alarms.js';
 import {
   createAccessLogBucket,
@@ -64,6 +65,8 @@ export class ImageSanitizationPipeline extends Construct {
   public readonly alarmTopicKey: kms.IKey;
   /** The alarms. */
   public readonly alarms: PipelineAlarms;
+  /** S3 Batch Operations: the job role and the reports bucket, for backfilling objects already in the input bucket. */
+  public readonly backfill: PipelineBackfill;
 
   public constructor(scope: Construct, id: string, props: ImageSanitizationPipelineProps = {}) {
     super(scope, id);
@@ -146,6 +149,17 @@ export class ImageSanitizationPipeline extends Construct {
       });
     this.alarmTopic = createAlarmTopic(this, this.alarmTopicKey, props.alarmEmail);
     this.alarms = createAlarms(this, this.alarmTopic, this.sanitizerFunction, this.queue, this.deadLetterQueue, settings.serviceName);
+
+    this.backfill = createBackfill(this, {
+      inputBucket: this.inputBucket,
+      ...(createdInput ? { createdInputBucket: createdInput.bucket } : {}),
+      sanitizerFunction: this.sanitizerFunction,
+      functionRole: this.functionRole,
+      outputBucket: this.outputBucket,
+      ...(this.accessLogBucket ? { accessLogBucket: this.accessLogBucket } : {}),
+      removalPolicy: settings.removalPolicy,
+      inventory: props.backfillInventory ?? false,
+    });
 
     acknowledgePipelineFindings(this);
   }

@@ -35,8 +35,8 @@ describe('ImageSanitizationPipeline with default props', () => {
   }, 30_000);
 
   describe('buckets', () => {
-    it('creates the input, output and access-log buckets and nothing else', () => {
-      synth.template.resourceCountIs('AWS::S3::Bucket', 3);
+    it('creates the input, output, access-log and backfill-report buckets and nothing else', () => {
+      synth.template.resourceCountIs('AWS::S3::Bucket', 4);
     });
 
     it.each(['input', 'output', 'logs'] as const)('%s bucket blocks all public access and disables ACLs', (bucket) => {
@@ -281,8 +281,8 @@ describe('ImageSanitizationPipeline with default props', () => {
       );
     });
 
-    it('the function may only put objects into the output: no read, no delete', () => {
-      expect(actionsOn(roleStatements(synth.template, ids.fnRole), ids.output)).toEqual(['s3:PutObject']);
+    it('the function may only put objects into the output and read them back (the backfill rerun check): no list, no delete', () => {
+      expect(actionsOn(roleStatements(synth.template, ids.fnRole), ids.output)).toEqual(['s3:GetObject', 's3:PutObject']);
     });
 
     it('the function grants are on objects of the exact buckets', () => {
@@ -290,6 +290,7 @@ describe('ImageSanitizationPipeline with default props', () => {
       expect(s3Statements.map((s) => s.Resource)).toEqual([
         { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.input, 'Arn'] }, '/*']] },
         { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.output, 'Arn'] }, '/*']] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.output, 'Arn'] }, '/*']] }, // ReadOutputMetadataForReruns (backfill)
       ]);
     });
 
