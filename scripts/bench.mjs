@@ -160,4 +160,5 @@ if (!process.env.BENCH_SKIP_CLI) {
     console.log('\nCLI batch benchmark: skipped (packages/cli/bench/clean-batch.mjs not found)');
   }
 }
+if (!process.env.BENCH_SKIP_BACKFILL) spawnSync(process.execPath, [join(import.meta.dirname, 'bench-backfill.mjs')], { stdio: 'inherit' });
 process.exit(allMet ? 0 : 1);

@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 // The library (createHandler & co.) and the local pipeline. The deployable
 // Lambda bundle is built separately by scripts/bundle.mjs.
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'local/start': 'src/local/start.ts', 'backfill/cli': 'src/backfill/cli.ts' },
+  entry: { index: 'src/index.ts', 'local/start': 'src/local/start.ts', 'backfill/cli': 'src/backfill/cli.ts', 'local/harness': 'src/local/harness.ts' },
   format: ['esm'],
   dts: { entry: { index: 'src/index.ts' } },
   sourcemap: true,

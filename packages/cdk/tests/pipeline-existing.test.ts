@@ -40,7 +40,7 @@ describe('ImageSanitizationPipeline with existing buckets', () => {
         serviceName: 'lab-sanitizer',
       };
     });
-  }, 30_000);
+  }, 120_000);
 
   it('creates no data bucket, only the backfill reports bucket', () => {
     synth.template.resourceCountIs('AWS::S3::Bucket', 1);

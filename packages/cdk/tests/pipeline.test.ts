@@ -32,7 +32,7 @@ describe('ImageSanitizationPipeline with default props', () => {
       reader: logicalId(p.readerRole),
       logGroup: logicalId(p.logGroup),
     };
-  }, 30_000);
+  }, 120_000);
 
   describe('buckets', () => {
     it('creates the input, output, access-log and backfill-report buckets and nothing else', () => {
@@ -86,12 +86,12 @@ describe('ImageSanitizationPipeline with default props', () => {
       expect(synth.template.toJSON().Resources[ids[bucket]].Properties.LoggingConfiguration.LogFilePrefix).toBe(`${bucket}/`);
     });
 
-    it('lets only the S3 logging service of this account write access logs, from the two data buckets', () => {
+    it('lets only the S3 logging service of this account write access logs, from the two data buckets and the backfill reports bucket', () => {
       const policy = Object.values(synth.template.findResources('AWS::S3::BucketPolicy')).find(
         (resource) => JSON.stringify(resource.Properties.Bucket) === JSON.stringify({ Ref: ids.logs }),
       );
       const allows = (policy!.Properties.PolicyDocument.Statement as Statement[]).filter((s) => s.Effect === 'Allow');
-      expect(allows).toHaveLength(2);
+      expect(allows).toHaveLength(3);
       for (const statement of allows) {
         expect(statement.Principal).toEqual({ Service: 'logging.s3.amazonaws.com' });
         expect(statement.Action).toBe('s3:PutObject');
