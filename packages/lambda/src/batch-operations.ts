@@ -4,7 +4,8 @@ import { EventShapeError } from './errors.js';
 import { decodeS3Key, type ObjectRef } from './events.js';
 import type { PipelineLogger } from './logger.js';
 import type { PipelineMetrics } from './metrics.js';
-import { OUTCOME_TAG, OUTPUT_METADATA, REASON_TAG, type ObjectOutcome } from './process-object.js';
+import type { ObjectOutcome } from './outcome.js';
+import { OUTCOME_TAG, OUTPUT_METADATA, REASON_TAG } from './process-object.js';
 import { isNotFound, unquote } from './s3.js';
 
 /*
@@ -116,6 +117,10 @@ function readTask(task: unknown, version: '1.0' | '2.0'): BatchTask {
   return { taskId, ref: { bucket, key, ...(versionId === undefined ? {} : { versionId }) } };
 }
 
+function isForbidden(error: unknown): boolean {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode === 403;
+}
+
 /** `arn:aws:s3:::name` → `name` (any partition). */
 function bucketFromArn(arn: unknown): string | undefined {
   if (typeof arn !== 'string') return undefined;
@@ -195,9 +200,12 @@ export function fromOutcome(taskId: string, outcome: ObjectOutcome): BatchOperat
       return { taskId, resultCode: 'Succeeded', resultString: `sanitized ${outcome.format}; removed ${outcome.removed.join(',') || 'nothing'}` };
     case 'rejected':
       return permanent(taskId, outcome.reason);
+    case 'deleted':
+      return { taskId, resultCode: 'Succeeded', resultString: 'deleted: the input is gone, so is its output' };
     case 'ignored':
-      // A folder marker has nothing to sanitize and nothing to lose; anything else ignored was not sanitized.
-      if (outcome.reason === 'FOLDER_MARKER') return { taskId, resultCode: 'Succeeded', resultString: 'ignored: FOLDER_MARKER' };
+      // A folder marker has nothing to sanitize; a superseded object has a newer upload or output, which its own
+      // event (or task) settles. Anything else ignored (gone, another bucket) was not sanitized.
+      if (outcome.reason === 'FOLDER_MARKER' || outcome.reason === 'SUPERSEDED') return { taskId, resultCode: 'Succeeded', resultString: `ignored: ${outcome.reason}` };
       return permanent(taskId, outcome.reason);
   }
 }
@@ -234,7 +242,8 @@ export async function priorOutcome(s3: S3Client, outputBucket: string, ref: Obje
     const sameVersion = input.versionId === undefined || metadata[OUTPUT_METADATA.fromVersionId] === input.versionId;
     if (sameETag && sameVersion) return { outcome: 'current', eTag: input.eTag };
   } catch (error) {
-    if (!isNotFound(error)) throw error;
+    // Without s3:ListBucket on the output bucket (the function has none), S3 answers a missing key with 403.
+    if (!isNotFound(error) && !isForbidden(error)) throw error;
   }
   const version = input.versionId ? { VersionId: input.versionId } : {};
   const { TagSet = [] } = await s3.send(new GetObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, ...version }));
