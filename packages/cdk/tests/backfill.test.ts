@@ -70,7 +70,7 @@ describe('backfill through S3 Batch Operations (default props)', () => {
 
   it('the function may read back its own output (the rerun check), without listing it', () => {
     const statements = roleStatements(synth.template, ids.fnRole);
-    expect(actionsOn(statements, ids.output)).toEqual(['s3:GetObject', 's3:PutObject']);
+    expect(actionsOn(statements, ids.output)).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject']);
   });
 
   it('is cdk-nag clean', () => {
