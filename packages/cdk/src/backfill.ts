@@ -30,8 +30,6 @@ export interface BackfillProps {
   /** Set when the pipeline created the input bucket: only then can an inventory be attached to it. */
   readonly createdInputBucket?: s3.Bucket;
   readonly sanitizerFunction: lambda.IFunction;
-  readonly functionRole: iam.Role;
-  readonly outputBucket: s3.IBucket;
   readonly accessLogBucket?: s3.Bucket;
   readonly removalPolicy: RemovalPolicy;
   readonly inventory: boolean;
@@ -98,11 +96,6 @@ export function createBackfill(scope: Construct, props: BackfillProps): Pipeline
     acknowledgeWildcard(role, inventories, 'A job reads the inventory manifest and its listing files, dated paths S3 Inventory writes each day; read-only, under inventory/ only.');
   }
 
-  // The handler's rerun check reads the output's metadata (HeadObject needs s3:GetObject). Without
-  // s3:ListBucket a missing output answers 403, which the check reads as "no output yet".
-  props.functionRole.addToPrincipalPolicy(
-    new iam.PolicyStatement({ sid: 'ReadOutputMetadataForReruns', actions: ['s3:GetObject'], resources: [props.outputBucket.arnForObjects('*')] }),
-  );
   return { role, reportBucket };
 }
 

@@ -19,6 +19,7 @@ import {
   notifyQueueFromExistingBucket,
   type CreatedBucket,
 } from './buckets.js';
+import { denyOutputWritesToAllBut, denyUnreadableUploads } from './bucket-policies.js';
 import { lambdaBundleCode } from './bundle.js';
 import {
   defaultDeadLetterQueueProps,
@@ -118,8 +119,10 @@ export class ImageSanitizationPipeline extends Construct {
     acknowledgeObjectWildcard(
       this.functionRole,
       this.outputBucket,
-      'The function writes the sanitized copy under the uploaded object\'s key, known only at run time; it may only s3:PutObject there (and s3:GetObject, granted with the backfill, to read back its output\'s metadata on a rerun).',
+      'The function writes the sanitized copy under the uploaded object\'s key, known only at run time; it may write, abort its own multipart uploads, read back (the ordering check) and withdraw (a delete marker) there.',
     );
+    if (createdOutput) denyOutputWritesToAllBut(createdOutput.bucket, this.functionRole);
+    if (createdInput) denyUnreadableUploads(createdInput.bucket, this.encryptionKey);
 
     const environment = defaultFunctionEnvironment(this.inputBucket.bucketName, this.outputBucket.bucketName, settings);
     this.sanitizerFunction = new lambda.Function(
@@ -140,6 +143,7 @@ export class ImageSanitizationPipeline extends Construct {
       'UploaderRole',
       'Image sanitizer User A: upload to and list the input bucket',
       props.uploaderPrincipalArns,
+      'uploader',
       [...uploaderStatements(this.inputBucket), ...keyStatements('UseInputKey', [inputKey], ['kms:GenerateDataKey', 'kms:Decrypt'])],
     );
     acknowledgeObjectWildcard(
@@ -152,6 +156,7 @@ export class ImageSanitizationPipeline extends Construct {
       'ReaderRole',
       'Image sanitizer User B: read and list the output bucket',
       props.readerPrincipalArns,
+      'reader',
       [...readerStatements(this.outputBucket), ...keyStatements('DecryptOutputObjects', [outputKey], ['kms:Decrypt'])],
     );
     acknowledgeObjectWildcard(
@@ -174,8 +179,6 @@ export class ImageSanitizationPipeline extends Construct {
       inputBucket: this.inputBucket,
       ...(createdInput ? { createdInputBucket: createdInput.bucket } : {}),
       sanitizerFunction: this.sanitizerFunction,
-      functionRole: this.functionRole,
-      outputBucket: this.outputBucket,
       ...(this.accessLogBucket ? { accessLogBucket: this.accessLogBucket } : {}),
       removalPolicy: settings.removalPolicy,
       inventory: props.backfillInventory ?? false,
