@@ -62,7 +62,7 @@ export function bucketArnFromName(name: string): string {
  * S3 logging service: the log bucket keeps ACLs disabled (BucketOwnerEnforced), whatever the
  * app's feature flags say about `serverAccessLogsBucket`.
  */
-function enableServerAccessLogs(bucket: s3.Bucket, bucketName: string, logBucket: s3.Bucket, logPrefix: string): void {
+export function enableServerAccessLogs(bucket: s3.Bucket, bucketName: string, logBucket: s3.Bucket, logPrefix: string): void {
   const cfnBucket = bucket.node.defaultChild as s3.CfnBucket;
   cfnBucket.loggingConfiguration = { destinationBucketName: logBucket.bucketName, logFilePrefix: logPrefix };
   logBucket.addToResourcePolicy(

@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { createAccessRole, functionStatements, keyStatements, readerStatements, uploaderStatements } from './access.js';
 import { acknowledgeObjectWildcard } from './acknowledgements.js';
+import { createBackfill, type PipelineBackfill } from './backfill.js';
 import { createAlarms, createAlarmTopic, type PipelineAlarms } from './alarms.js';
 import { createDashboard } from './dashboard.js';
 import { MalwareGate } from './malware.js';
@@ -73,6 +74,8 @@ export class ImageSanitizationPipeline extends Construct {
   public readonly dashboard?: cloudwatch.Dashboard;
   /** GuardDuty Malware Protection on the input bucket; undefined unless `malwareProtection`. */
   public readonly malwareGate?: MalwareGate;
+  /** S3 Batch Operations: the job role and the reports bucket, for backfilling objects already in the input bucket. */
+  public readonly backfill: PipelineBackfill;
 
   public constructor(scope: Construct, id: string, props: ImageSanitizationPipelineProps = {}) {
     super(scope, id);
@@ -205,6 +208,15 @@ export class ImageSanitizationPipeline extends Construct {
         serviceName: settings.serviceName,
       });
     }
+
+    this.backfill = createBackfill(this, {
+      inputBucket: this.inputBucket,
+      ...(createdInput ? { createdInputBucket: createdInput.bucket } : {}),
+      sanitizerFunction: this.sanitizerFunction,
+      ...(this.accessLogBucket ? { accessLogBucket: this.accessLogBucket } : {}),
+      removalPolicy: settings.removalPolicy,
+      inventory: props.backfillInventory ?? false,
+    });
   }
 
   /** A new data bucket, unless an existing one was given. */

@@ -147,6 +147,13 @@ export interface ImageSanitizationPipelineProps {
    */
   readonly malwareProtection?: boolean;
   /**
+   * Deliver a daily S3 Inventory of the new input bucket (current versions, CSV) to the backfill
+   * reports bucket, as manifests for `npm run backfill -- --inventory`. Needs a new input bucket:
+   * CloudFormation cannot add an inventory to an existing one.
+   * @default false - backfills use a manifest generated when the job is created
+   */
+  readonly backfillInventory?: boolean;
+  /**
    * The function's code.
    * @default - lambda.Code.fromAsset() of the prebuilt bundle `@image-sanitizer/lambda/dist/bundle`
    */

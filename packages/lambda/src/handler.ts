@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { answerBatchOperations, isBatchOperationsEvent, type BatchOperationsResponse } from './batch-operations.js';
 import type { SQSBatchItemFailure, SQSBatchResponse } from './batch-response.js';
 import type { PipelineConfig } from './config.js';
 import { EventShapeError } from './errors.js';
@@ -21,10 +22,11 @@ export interface HandlerDeps {
 /**
  * The Lambda handler. For an SQS batch it returns the messages to retry
  * (`batchItemFailures`, needs `ReportBatchItemFailures` on the event source
- * mapping); for a direct S3 or EventBridge event it throws when any object
- * failed, so Lambda's own retry applies.
+ * mapping); for an S3 Batch Operations invocation, a result per task; for a
+ * direct S3 or EventBridge event it throws when any object failed, so
+ * Lambda's own retry applies.
  */
-export type SanitizerHandler = (event: unknown, context?: unknown) => Promise<SQSBatchResponse | void>;
+export type SanitizerHandler = (event: unknown, context?: unknown) => Promise<SQSBatchResponse | BatchOperationsResponse | void>;
 
 /** Build the handler around injected clients: the deployable one, the local pipeline and tests all use this. */
 export function createHandler(deps: HandlerDeps): SanitizerHandler {
@@ -34,6 +36,7 @@ export function createHandler(deps: HandlerDeps): SanitizerHandler {
     // One handler per execution environment: its first invocation is the cold start.
     const invocation: Correlation = { coldStart: invocations++ === 0 };
     try {
+      if (isBatchOperationsEvent(event)) return await answerBatchOperations(deps, event, (ref) => handleObject(deps, ref, invocation));
       let incoming: IncomingEvent;
       try {
         incoming = classifyEvent(event);
