@@ -8,7 +8,6 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containsText, decodePixels, exifrSeesImage, samePixels } from '../../core/tests/judges.js';
 import { FIXTURES_DIR, fixtureManifest } from '../../core/tests/load.js';
-// @ts-expect-error server.mjs is plain JavaScript, checked by tsconfig.test.json but without declarations
 import { startServer } from '../server.mjs';
 
 const WEB_DIR = join(import.meta.dirname, '..');
