@@ -57,11 +57,11 @@ function clip(text: string): string {
   return flat.length > MAX_VALUE ? `${flat.slice(0, MAX_VALUE)}…` : flat;
 }
 
-/** What exifr finds in `bytes`; undefined when exifr reads nothing (or refuses the file). */
-export async function readCarried(bytes: Uint8Array): Promise<Carried | undefined> {
+/** What exifr finds in the file (it reads only the parts it needs); undefined when it reads nothing or refuses it. */
+export async function readCarried(file: Blob): Promise<Carried | undefined> {
   let parsed: Record<string, unknown> | undefined;
   try {
-    parsed = await exifr.parse(bytes, {
+    parsed = await exifr.parse(file, {
       tiff: true,
       exif: true,
       gps: true,
@@ -96,7 +96,7 @@ export async function readCarried(bytes: Uint8Array): Promise<Carried | undefine
     carried.gps = { latitude, longitude };
   }
   try {
-    const thumbnail = await exifr.thumbnail(bytes);
+    const thumbnail = await exifr.thumbnail(file);
     if (thumbnail instanceof Uint8Array && thumbnail.length > 0) carried.thumbnail = new Uint8Array(thumbnail);
   } catch {
     // no readable thumbnail

@@ -38,8 +38,8 @@ function itemList(title: string, items: MetadataItem[], empty: string): HTMLElem
 }
 
 const objectUrls: string[] = [];
-function blobUrl(bytes: Uint8Array<ArrayBuffer>, type: string): string {
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
+function blobUrl(blob: Blob): string {
+  const url = URL.createObjectURL(blob);
   objectUrls.push(url);
   return url;
 }
@@ -57,7 +57,7 @@ function carriedSection(carried: Carried | undefined): HTMLElement {
     );
   }
   if (carried.thumbnail) {
-    const url = blobUrl(carried.thumbnail, 'image/jpeg');
+    const url = blobUrl(new Blob([carried.thumbnail], { type: 'image/jpeg' }));
     section.append(h('figure', { class: 'thumbnail' }, h('img', { src: url, alt: 'The embedded thumbnail found in the file' }), h('figcaption', {}, `Embedded thumbnail, ${formatSize(carried.thumbnail.length)}`)));
   }
   if (carried.fields.length > 0) {
@@ -86,8 +86,8 @@ function outcomeSection(fileName: string, size: number, outcome: Outcome): HTMLE
     );
   }
   const name = cleanName(fileName, outcome.format);
-  const saved = size - outcome.bytes.length;
-  const url = blobUrl(outcome.bytes, outcome.mime);
+  const saved = size - outcome.blob.size;
+  const url = blobUrl(outcome.blob);
   const link = h('a', { class: 'button download', href: url, download: name }, `Download ${name}`);
   const previewable = outcome.format === 'jpeg' || outcome.format === 'png' || outcome.format === 'gif' || outcome.format === 'webp';
   return h(
@@ -95,7 +95,7 @@ function outcomeSection(fileName: string, size: number, outcome: Outcome): HTMLE
     { class: 'outcome cleaned' },
     h('h3', {}, 'Cleaned'),
     previewable && h('img', { class: 'preview', src: url, alt: `The clean ${outcome.format.toUpperCase()}` }),
-    h('p', { class: 'sizes' }, `${outcome.format.toUpperCase()}: ${formatSize(size)} before, ${formatSize(outcome.bytes.length)} after`, saved > 0 ? ` (${formatSize(saved)} of metadata removed)` : ''),
+    h('p', { class: 'sizes' }, `${outcome.format.toUpperCase()}: ${formatSize(size)} before, ${formatSize(outcome.blob.size)} after`, saved > 0 ? ` (${formatSize(saved)} of metadata removed)` : ''),
     itemList('Removed', outcome.removed, 'Nothing to remove: the file carried no metadata.'),
     itemList('Kept', outcome.kept, 'Nothing kept besides the picture.'),
     link,
@@ -130,10 +130,10 @@ worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
     if (message.phase === 'reading') {
       card.progress.max = message.total || 1;
       card.progress.value = message.loaded;
-      card.status.textContent = `Reading ${formatSize(message.loaded)} of ${formatSize(message.total)}`;
+      card.status.textContent = `Cleaning: ${formatSize(message.loaded)} of ${formatSize(message.total)}`;
     } else {
-      card.progress.removeAttribute('value'); // indeterminate while the core works
-      card.status.textContent = 'Cleaning…';
+      card.progress.removeAttribute('value'); // indeterminate while exifr reads the original
+      card.status.textContent = 'Reading what it carries…';
     }
     return;
   }

@@ -23,10 +23,10 @@ export interface Carried {
 }
 
 export type Outcome =
-  | { ok: true; format: ImageFormat; mime: string; bytes: Uint8Array<ArrayBuffer>; removed: MetadataItem[]; kept: MetadataItem[] }
+  | { ok: true; format: ImageFormat; mime: string; blob: Blob; removed: MetadataItem[]; kept: MetadataItem[] }
   | { ok: false; code: SanitizeErrorCode | 'READ_FAILED'; message: string };
 
 export type WorkerMessage =
   | { id: number; type: 'progress'; phase: 'reading'; loaded: number; total: number }
-  | { id: number; type: 'progress'; phase: 'cleaning' }
+  | { id: number; type: 'progress'; phase: 'reading-metadata' }
   | { id: number; type: 'result'; size: number; carried?: Carried; outcome: Outcome };
