@@ -1,4 +1,4 @@
-// Builds the page into dist/: two bundles (the page and its worker) and the static files, nothing else.
+// Builds the pages into dist/: three bundles (the page, its worker, the upload example) and the static files.
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -9,7 +9,7 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 await build({
-  entryPoints: { main: join(here, 'src/main.ts'), worker: join(here, 'src/worker.ts') },
+  entryPoints: { main: join(here, 'src/main.ts'), worker: join(here, 'src/worker.ts'), upload: join(here, 'src/upload.ts') },
   outdir: out,
   bundle: true,
   minify: true,
@@ -19,5 +19,5 @@ await build({
   platform: 'browser',
   logLevel: 'warning',
 });
-for (const file of ['index.html', 'style.css']) copyFileSync(join(here, 'src', file), join(out, file));
+for (const file of ['index.html', 'upload.html', 'style.css']) copyFileSync(join(here, 'src', file), join(out, file));
 console.log(`built ${out}`);

@@ -5,17 +5,21 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "worker-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' blob:", // thumbnails and previews are blob: URLs made in the page
-  "connect-src 'none'", // nothing is sent anywhere, not even back to this server
-  "form-action 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The policy of every page; `connect` is the upload example's allowance (the main page's is 'none'). */
+export function contentSecurityPolicy(connect = "'none'") {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "worker-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' blob:", // thumbnails and previews are blob: URLs made in the page
+    `connect-src ${connect}`, // the main page sends nothing anywhere, not even back to this server
+    "form-action 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -25,11 +29,15 @@ const TYPES = {
   '.png': 'image/png',
 };
 
-/** Serves `root` (default: dist/ beside this file) and resolves once listening. `port` 0 picks a free one. */
-export function startServer({ port = 0, root = join(import.meta.dirname, 'dist') } = {}) {
+/**
+ * Serves `root` (default: dist/ beside this file) and resolves once listening. `port` 0 picks a free one.
+ * `uploadConnectSrc` is where upload.html (the upload example) may PUT: the S3 endpoint, default any https: origin.
+ */
+export function startServer({ port = 0, root = join(import.meta.dirname, 'dist'), uploadConnectSrc = 'https:' } = {}) {
   const server = createServer(async (request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const headers = {
-      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'Content-Security-Policy': path === '/upload.html' ? contentSecurityPolicy(uploadConnectSrc) : CONTENT_SECURITY_POLICY,
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'Cache-Control': 'no-store',
@@ -38,7 +46,6 @@ export function startServer({ port = 0, root = join(import.meta.dirname, 'dist')
       response.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;
     }
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const name = path === '/' ? 'index.html' : path.slice(1);
     const extension = name.slice(name.lastIndexOf('.'));
     // Only flat names of known types: no '/', no '..', nothing outside root.
@@ -72,6 +79,6 @@ if (process.argv[1] === import.meta.filename) {
     console.error(`WEB_PORT must be a port number (0-65535), got ${process.env.WEB_PORT}`);
     process.exit(1);
   }
-  const { url } = await startServer({ port });
-  console.log(`image-sanitizer web page: ${url}  (Ctrl+C to stop)`);
+  const { url } = await startServer({ port, uploadConnectSrc: process.env.WEB_UPLOAD_CONNECT_SRC });
+  console.log(`image-sanitizer web page: ${url}  (upload example: ${url}upload.html; Ctrl+C to stop)`);
 }

@@ -9,30 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containsText, decodePixels, exifrSeesImage, samePixels } from '../../core/tests/judges.js';
 import { FIXTURES_DIR, fixtureManifest } from '../../core/tests/load.js';
 import { startServer } from '../server.mjs';
+import { CHROMIUM, IN_CI, LAUNCH } from './chromium.js';
 
 const WEB_DIR = join(import.meta.dirname, '..');
 /** Screenshots land here (git-ignored); packages/web/screenshot.png is a copy kept for the README. */
 const OUTPUT_DIR = join(WEB_DIR, 'test-output');
-
-function findChromium(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  for (const candidate of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (existsSync(candidate)) return candidate;
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const CHROMIUM = findChromium();
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
-if (CHROMIUM === undefined) {
-  console.warn(
-    IN_CI
-      ? 'web page test: chromium not found — CI needs it (.ci/run installs it with apt-get install -y chromium)'
-      : 'web page test: SKIPPED, chromium not found (apt-get install -y chromium, or set CHROMIUM_PATH)',
-  );
-}
 
 describe.runIf(CHROMIUM === undefined && IN_CI)('the web page in CI', () => {
   it('has Chromium to run in', () => {
@@ -72,8 +53,7 @@ describe.skipIf(CHROMIUM === undefined)('the web page in Chromium', () => {
     if (!existsSync(join(WEB_DIR, 'dist', 'index.html'))) execFileSync(process.execPath, [join(WEB_DIR, 'build.mjs')], { stdio: 'inherit' });
     mkdirSync(OUTPUT_DIR, { recursive: true });
     server = await startServer({ port: 0 });
-    // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    browser = await chromium.launch(LAUNCH);
   });
 
   afterAll(async () => {
