@@ -48,5 +48,20 @@ if (process.argv[1] === import.meta.filename) {
       `${label.padEnd(26)} ${`${(minified / KB).toFixed(1)} KB`.padStart(9)} ${`${(gzip / KB).toFixed(1)} KB`.padStart(8)} ${targetText.padStart(9)}   ${target === undefined ? '-' : met ? 'yes' : 'NO'}`,
     );
   }
+  // Where the whole core's bytes are: the same bundle built from the sources, minified bytes per file.
+  const sources = await build({
+    entryPoints: [join(ROOT, 'packages/core/src/index.ts')],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const inputs = Object.entries(Object.values(sources.metafile.outputs)[0].inputs).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput);
+  console.log('\nlargest source files in the whole-core bundle (minified, before gzip)');
+  for (const [file, { bytesInOutput }] of inputs.slice(0, 8)) console.log(`${file.replace('packages/core/src/', '').padEnd(34)} ${`${(bytesInOutput / KB).toFixed(1)} KB`.padStart(8)}`);
   process.exit(allMet ? 0 : 1);
 }
