@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     name: 'web',
     include: ['tests/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 180_000,
+    hookTimeout: 120_000,
   },
 });

@@ -46,7 +46,7 @@ describe.skipIf(CHROMIUM === undefined)('the web page in Chromium', () => {
 
   async function chooseAndWait(page: Page, files: string[]): Promise<void> {
     await page.setInputFiles('#files', files.map((file) => join(FIXTURES_DIR, file)));
-    await page.waitForFunction((count) => document.querySelectorAll('#results > li:not([data-state="working"])').length === count, files.length, { timeout: 60_000 });
+    await page.waitForFunction((count) => document.querySelectorAll('#results > li:not([data-state="working"])').length === count, files.length, { timeout: 150_000 });
   }
 
   beforeAll(async () => {

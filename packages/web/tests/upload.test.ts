@@ -71,7 +71,7 @@ describe.skipIf(CHROMIUM === undefined)('the upload example in Chromium', () => 
     await page.setInputFiles('#photo', join(FIXTURES_DIR, file));
     await page.fill('#url', url);
     await page.click('button[type="submit"]');
-    await page.waitForFunction(() => /^(Uploaded|Refused|Upload failed)/.test(document.querySelector('output')?.textContent ?? ''));
+    await page.waitForFunction(() => /^(Uploaded|Refused|Upload failed)/.test(document.querySelector('output')?.textContent ?? ''), undefined, { timeout: 120_000 });
     const status = (await page.textContent('output')) ?? '';
     await context.close();
     return { status, requests };
