@@ -152,6 +152,7 @@ for (const [label, value, target] of results) {
 }
 
 if (!process.env.BENCH_SKIP_HANDLER && spawnSync(process.execPath, [join(import.meta.dirname, 'bench-handler.mjs')], { stdio: 'inherit' }).status !== 0) allMet = false;
+if (spawnSync(process.execPath, [join(import.meta.dirname, 'bench-bundle.mjs')], { stdio: 'inherit' }).status !== 0) allMet = false; // bundle sizes
 
 if (!process.env.BENCH_SKIP_CLI) {
   const cliBench = join(import.meta.dirname, '..', 'packages', 'cli', 'bench', 'clean-batch.mjs');

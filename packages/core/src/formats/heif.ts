@@ -679,5 +679,5 @@ function heifHandler(format: ImageFormat): FormatHandler {
   };
 }
 
-export const heic: FormatHandler = heifHandler('heic');
-export const avif: FormatHandler = heifHandler('avif');
+export const heic: FormatHandler = /* @__PURE__ */ heifHandler('heic');
+export const avif: FormatHandler = /* @__PURE__ */ heifHandler('avif');

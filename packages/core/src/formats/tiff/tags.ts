@@ -48,6 +48,7 @@ interface Shape {
 type CountRule = (count: number, shape: Shape) => boolean;
 
 const one: CountRule = (c) => c === 1;
+/* @__NO_SIDE_EFFECTS__ */
 const exactly =
   (k: number): CountRule =>
   (c) =>
@@ -70,10 +71,11 @@ export interface KeptTag {
   decoding: boolean;
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 const tag = (name: string, types: readonly number[], count: CountRule, decoding = false): KeptTag => ({ name, types, count, decoding });
 
 /** TIFF 6.0 baseline and extension tags that change how the pixels are decoded or shown (section numbers of TIFF 6.0). */
-export const KEPT_TAGS: ReadonlyMap<number, KeptTag> = new Map([
+export const KEPT_TAGS: ReadonlyMap<number, KeptTag> = /* @__PURE__ */ new Map([
   [TAG_NEW_SUBFILE_TYPE, tag('NewSubfileType', [TYPE_LONG], one)], // 8
   [TAG_SUBFILE_TYPE, tag('SubfileType', [TYPE_SHORT], one)], // 8
   [TAG_IMAGE_WIDTH, tag('ImageWidth', INTEGER, one, true)], // 8
@@ -125,11 +127,12 @@ export interface RemovedTag {
   label: string;
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 const exif = (label: string): RemovedTag => ({ kind: 'exif', label });
 const GEOTIFF: RemovedTag = { kind: 'exif', label: 'GeoTIFF' }; // a geolocation
 
 /** Removed tags known by name. Any other tag is `unknown`, labelled `tag N`. */
-const REMOVED_TAGS: ReadonlyMap<number, RemovedTag> = new Map([
+const REMOVED_TAGS: ReadonlyMap<number, RemovedTag> = /* @__PURE__ */ new Map([
   [269, exif('DocumentName')],
   [270, exif('ImageDescription')],
   [271, exif('Make')],
