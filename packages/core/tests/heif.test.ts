@@ -11,6 +11,7 @@ import { ascii, concat, iccProfileWith, tiffWith } from './build.js';
 import { ALPHA_URN, auxC, AV1C, box, buildHeif, bytesOf, DEPTH_URN, exifItemData, fullBox, HEVC_BYTES, HVCC, ispe, type HeifSpec, type Part, SECRETS, TYPICAL, u16, u32 } from './heif-build.js';
 import { containsText, expectRefused, heifImageItems, heifLayout, sameBytes, sanitizeEachVariant, sweepVariants } from './judges.js';
 import { corpusManifest, CORPUS_DIR, readCorpus, readFixture } from './load.js';
+import { findIccProfiles, iccTag, readIcc } from './readers/icc.js';
 
 const EXIFR_OPTIONS = { tiff: true, xmp: true, gps: true, exif: true, icc: true, mergeOutput: false } as const;
 
@@ -29,10 +30,33 @@ const FREE = ascii('free');
  * part of a `free` 4CC written over a type, or the major brand written over
  * an unknown compatible brand in `ftyp`.
  */
+/** ICC profiles are rewritten in place (same size, text gone): judged by `sameColourTags`, not byte by byte. */
+function iccRanges(input: Uint8Array): [number, number][] {
+  return heifLayout(input)
+    .properties.filter((p) => p.type === 'colr' && ['prof', 'rICC'].includes(Buffer.from(input.subarray(p.start + 8, p.start + 12)).toString('latin1')))
+    .map((p) => [p.start + 12, p.end]);
+}
+
+/** Every colour tag of each input ICC profile is in the output profile at the same place, byte for byte. */
+function sameColourTags(input: Uint8Array, output: Uint8Array): boolean {
+  for (const [start, end] of iccRanges(input)) {
+    const before = readIcc(input.subarray(start, end));
+    const after = readIcc(output.subarray(start, end));
+    for (const tag of before.tags) {
+      if (['desc', 'cprt'].includes(tag.signature) || !/^(A2B|B2A|D2B|B2D|[rgbk]TRC|[rgb]XYZ|wtpt|bkpt|chad|chrm|lumi|gamt|pre)/.test(tag.signature)) continue;
+      const kept = iccTag(after, tag.signature);
+      if (kept === undefined || !kept.equals(tag.data.subarray(0, kept.length)) || kept.length < 12) return false;
+    }
+  }
+  return true;
+}
+
 function onlyNeutralized(input: Uint8Array, output: Uint8Array): boolean {
   if (output.length > input.length) return false;
   const ftypEnd = Buffer.from(output).readUInt32BE(0);
+  const icc = iccRanges(input);
   for (let i = 0; i < output.length; i++) {
+    if (icc.some(([start, end]) => i >= start && i < end)) continue;
     if (output[i] === input[i] || output[i] === 0 || output[i] === (input[i] & 0x7f)) continue;
     if (i >= 16 && i < ftypEnd && output[i] === output[8 + (i % 4)]) continue;
     const inFree = [0, 1, 2, 3].some((k) => FREE[k] === output[i] && i >= k && sameBytes(output.subarray(i - k, i - k + 4), FREE));
@@ -209,7 +233,9 @@ describe('HEIC/AVIF: hand-built files', () => {
     const input = buildHeif(spec);
 
     const kept = sanitizeImage(input, { keepOrientation: false });
-    expect(containsText(kept.bytes, 'ICC-PROFILE-BYTES')).toBe(true);
+    expect(containsText(kept.bytes, 'ICC-PROFILE-BYTES'), 'bytes no ICC tag uses').toBe(false);
+    expect(findIccProfiles(kept.bytes).map((p) => p.size)).toEqual([bytesOf(iccProfileWith('ICC-PROFILE-BYTES')).length]);
+    expect(containsText(sanitizeImage(input, { keepColorProfileVerbatim: true }).bytes, 'ICC-PROFILE-BYTES'), 'verbatim').toBe(true);
     expect(containsText(kept.bytes, 'SECRET-DESCRIPTION')).toBe(false);
     expect(heifLayout(kept.bytes).properties.map((p) => p.type)).toEqual(['hvcC', 'ispe', 'colr', 'colr', 'irot', 'free']);
     expect(kept.kept.map((item) => `${item.kind}:${item.container}`)).toEqual(['icc:colr', 'color:colr', 'orientation:irot']);
@@ -398,6 +424,7 @@ describe.skipIf(manifest === undefined)('real-world corpus (HEIC and AVIF)', () 
     const output = result.bytes;
     expect(result.format).toBe(entry.file.split('/')[0]);
     expect(onlyNeutralized(input, output)).toBe(true);
+    expect(sameColourTags(input, output), 'ICC colour tags byte for byte').toBe(true);
     expect(await exifrGroups(output)).toEqual([]);
     for (const mark of XMP_MARKS) expect(containsText(output, mark), mark).toBe(false);
 

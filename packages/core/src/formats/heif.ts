@@ -47,6 +47,7 @@ import {
 } from './heif/items.js';
 import { NeutralizedCopy } from './heif/neutralized.js';
 import { readOrientation } from '../metadata/exif.js';
+import { keepIccProfile, type KeptProfile } from '../metadata/icc.js';
 import { fillsExactly } from './heif/properties.js';
 import type { FormatHandler, Plan } from './handler.js';
 
@@ -93,6 +94,7 @@ const PROPERTIES_KEPT = new Set([
 ]);
 const ICC_COLOUR_TYPES = new Set(['prof', 'rICC']); // 14496-12 12.1.5: restricted and unrestricted ICC profiles
 const NCLX = 'nclx';
+const COLOUR_TYPE_SIZE = 4; // colr: colour_type, then the profile
 const ESSENTIAL_BIT = 0x80; // 23008-12 9.3.2 ipma: the top bit of an association (u8 or u16), in its first byte
 
 /** Image item types (23008-12 6.6, AV1-ISOBMFF 2.1) whose data the walker can judge; a kept item of any other type is refused. */
@@ -157,6 +159,7 @@ class HeifWalker {
   /** `dimg` references by the derived item. */
   private readonly derivedFrom = new Map<number, Reference[]>();
   private idat: DataRegion | undefined;
+  private readonly profiles = new Map<Box, KeptProfile>();
 
   constructor(
     private readonly input: Uint8Array,
@@ -340,8 +343,23 @@ class HeifWalker {
     if (box.type !== 'colr') return 'keep';
     const colour = colourType(this.input, box);
     if (colour === NCLX) return 'keep';
-    if (ICC_COLOUR_TYPES.has(colour)) return this.options.keepColorProfile ? 'keep' : 'icc';
+    if (ICC_COLOUR_TYPES.has(colour)) return this.options.keepColorProfile && !('refused' in this.profileOf(box)) ? 'keep' : 'icc';
     return 'unknown';
+  }
+
+  /**
+   * An ICC `colr` property's profile as the output carries it. Nothing moves
+   * in a HEIF, so the rewritten profile keeps the original's size (padded
+   * with zeros after its tag data). Remembered: items share properties.
+   */
+  private profileOf(colr: Box): KeptProfile {
+    let profile = this.profiles.get(colr);
+    if (profile === undefined) {
+      const start = colr.start + COLOUR_TYPE_SIZE;
+      profile = keepIccProfile(this.input, start, colr.end, { verbatim: this.options.keepColorProfileVerbatim, size: colr.end - start });
+      this.profiles.set(colr, profile);
+    }
+    return profile;
   }
 
   /** The `auxC` aux_type of an item, or '' when it has none. Remembered: many references may ask about one item with many associations. */
@@ -569,19 +587,33 @@ class HeifWalker {
       const fate = fates[i];
       const ranges = [{ start: box.offset, end: box.end }, ...(essentialTo.get(i + 1) ?? [])];
       const colour = box.type === 'colr' ? colourType(this.input, box) : '';
-      if (fate === 'keep') {
+      if (fate === 'keep' && ICC_COLOUR_TYPES.has(colour)) {
+        this.rewriteProfile(box);
+        this.reportKeptProperty(box);
+      } else if (fate === 'keep') {
         this.reportKeptProperty(box);
       } else if (fate === 'free') {
         copy.zero(box.start, box.end);
       } else if (fate === 'icc' || (fate === 'unused' && ICC_COLOUR_TYPES.has(colour))) {
         copy.free(box);
-        this.drop('icc', 'colr', box.offset, box.end - box.offset, ranges, fate === 'icc' ? colour : `${colour}, not used by the kept image`);
+        const refused = this.options.keepColorProfile && fate === 'icc' ? this.profileOf(box) : undefined;
+        const why = refused !== undefined && 'refused' in refused ? `${colour}, ${refused.refused}` : colour;
+        this.drop('icc', 'colr', box.offset, box.end - box.offset, ranges, fate === 'icc' ? why : `${colour}, not used by the kept image`);
       } else {
         copy.free(box);
         const label = fate === 'unused' ? 'not used by the kept image' : undefined;
         this.drop('unknown', `ipco/${printableType(box.type)}`, box.offset, box.end - box.offset, ranges, label);
       }
     });
+  }
+
+  /** Writes a kept ICC profile without its text over the original (same size) and reports the text when it changed anything. */
+  private rewriteProfile(colr: Box): void {
+    const profile = this.profileOf(colr);
+    if ('refused' in profile || profile.removed.length === 0) return;
+    const start = colr.start + COLOUR_TYPE_SIZE;
+    this.copy.write(start, profile.bytes);
+    this.drop('text', 'colr', colr.offset, colr.end - colr.offset, [{ start, end: colr.end }], `ICC profile: ${profile.removed.join(', ')}`);
   }
 
   /** Reports a removed item: where its data starts and how long it is (its `infe` when it has no data). Its data is zeroed with the rest of mdat/idat. */

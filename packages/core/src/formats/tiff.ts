@@ -20,8 +20,8 @@
  * value's size; a removed IFD's `offset` is where its entry count starts and
  * `length` its table (count, entries, next-IFD offset).
  */
-import { hasAscii, u32be } from '../bytes/read.js';
 import { SanitizeError } from '../errors.js';
+import { keepIccProfile } from '../metadata/icc.js';
 import type { ResolvedOptions } from '../options.js';
 import type { MetadataItem, MetadataKind } from '../types.js';
 import type { FormatHandler, Plan } from './handler.js';
@@ -77,18 +77,6 @@ const PLANAR_SEPARATE = 2; // section 8 PlanarConfiguration 2: one plane per sam
 const DEFAULT_ROWS_PER_STRIP = 0xffffffff; // section 8 RowsPerStrip default 2^32 - 1
 const MIN_ORIENTATION = 1;
 const MAX_ORIENTATION = 8;
-
-const ICC_HEADER_SIZE = 128; // ICC.1:2022 7.2: the profile header
-const ICC_SIGNATURE = 'acsp'; // ICC.1:2022 7.2.9, at byte 36
-
-/**
- * The ICC profile is opaque to us, so it must at least be exactly one
- * profile: its own size field (ICC.1 7.2.2, big-endian at byte 0) equals the
- * tag's count and it carries the profile signature. No bytes ride along.
- */
-function isIccProfile(input: Uint8Array, start: number, size: number): boolean {
-  return size >= ICC_HEADER_SIZE && u32be(input, start) === size && hasAscii(input, start + 36, ICC_SIGNATURE);
-}
 
 /** Pointer tags whose IFDs are removed whole: the report points at the IFD they name. */
 const POINTER_TAGS = new Set([34665, 34853, 40965, 330]); // Exif, GPS, Interop, SubIFDs
@@ -232,9 +220,19 @@ class TiffWalker {
         continue;
       }
       if (entry.start + entry.size! > this.n) this.fail('TRUNCATED', `${container}: the ${rule.name} value lies past the end of the input`, entry.at);
-      if (entry.tag === TAG_ICC_PROFILE && !isIccProfile(input, entry.start, entry.size!)) {
-        drop('icc', 'ICC profile, not a whole profile');
-        continue;
+      let value = input.subarray(entry.start, entry.start + entry.size!);
+      if (entry.tag === TAG_ICC_PROFILE) {
+        const profile = keepIccProfile(input, entry.start, entry.start + entry.size!, { verbatim: options.keepColorProfileVerbatim });
+        if ('refused' in profile) {
+          drop('icc', `ICC profile, ${profile.refused}`);
+          continue;
+        }
+        if (profile.removed.length > 0) {
+          // The input's profile holds text that is not copied: a strip must not copy it either.
+          this.remove('text', container, range().offset, range().length, `ICC profile: ${profile.removed.join(', ')}`);
+          this.metadata.push({ start: entry.start, end: entry.start + entry.size! });
+        }
+        value = profile.bytes;
       }
       if (entry.tag === TAG_JPEG_TABLES && compression !== COMPRESSION_JPEG) {
         drop('unknown', 'JPEGTables, unused without JPEG compression'); // opaque bytes no decoder reads
@@ -243,7 +241,7 @@ class TiffWalker {
       checked.set(entry.tag, entry);
       if (entry.tag === TAG_ORIENTATION && !this.keepsOrientation(entry, container)) continue;
       if (entry.tag === TAG_STRIP_OFFSETS || entry.tag === TAG_STRIP_BYTE_COUNTS || entry.tag === TAG_TILE_OFFSETS || entry.tag === TAG_TILE_BYTE_COUNTS) continue;
-      values.push({ tag: entry.tag, type: entry.type, count: entry.count, bytes: input.subarray(entry.start, entry.start + entry.size!) });
+      values.push({ tag: entry.tag, type: entry.type, count: entry.tag === TAG_ICC_PROFILE ? value.length : entry.count, bytes: value });
       if (entry.tag === TAG_ICC_PROFILE) this.kept.push({ kind: 'icc', container, ...range(), label: 'ICC profile' });
     }
     return { values, jpeg: compression === COMPRESSION_JPEG, ...this.segments(checked, container, ifd.offset, spp) };
