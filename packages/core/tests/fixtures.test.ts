@@ -35,6 +35,11 @@ describe('fixtures that must come out clean', () => {
     // Assess
     const output = result.bytes;
     for (const secret of entry.secrets) expect(containsText(output, secret), `${secret} leaked`).toBe(false);
+    for (const secret of entry.secretsUtf16 ?? []) {
+      const utf16 = Buffer.from(secret, 'utf16le').swap16();
+      expect(Buffer.from(input).includes(utf16), `fixture must carry ${secret} (UTF-16)`).toBe(true);
+      expect(Buffer.from(output).includes(utf16), `${secret} (UTF-16) leaked`).toBe(false);
+    }
     expect(leakedSignatures(output, result.format)).toEqual([]);
     expect(endsCleanly(output, result.format)).toBe(true);
     const seen = await exifrSeesImage(output, result.format);

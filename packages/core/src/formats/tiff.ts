@@ -26,13 +26,14 @@ import type { ResolvedOptions } from '../options.js';
 import type { MetadataItem, MetadataKind } from '../types.js';
 import type { FormatHandler, Plan } from './handler.js';
 import { checkJpegStream } from './tiff/jpeg-stream.js';
-import { type Entry, type Fail, type Ifd, type Reader, readHeader, readIfd, TYPE_BYTE, TYPE_IFD, TYPE_IFD8, TYPE_LONG, TYPE_LONG8, TYPE_SHORT } from './tiff/structure.js';
+import { type Entry, type Fail, type Ifd, type Reader, readHeader, readIfd, TYPE_BYTE, TYPE_IFD, TYPE_IFD8, TYPE_LONG, TYPE_LONG8, TYPE_RATIONAL, TYPE_SHORT, TYPE_SRATIONAL } from './tiff/structure.js';
 import {
   COMPRESSION_JPEG,
   COMPRESSION_NONE,
   COMPRESSION_OLD_JPEG,
   describeRemoved,
   KEPT_TAGS,
+  type KeptTag,
   PLAIN_COMPRESSIONS,
   RAW_PHOTOMETRICS,
   TAG_BITS_PER_SAMPLE,
@@ -97,6 +98,10 @@ class TiffWalker {
   private readonly metadata: Extent[] = [];
   /** Sub-IFDs (Exif, GPS, Interop, SubIFDs) already read for `metadata`, and the entries they held. */
   private readonly subIfdsSeen = new Set<number>();
+  /** Kept values stored outside their entry: where they lie in the input, and the page list that holds them. */
+  private readonly stored: StoredValue[] = [];
+  /** Kept values the output carries rewritten (an ICC profile without its text): their input bytes are no pixels either. */
+  private readonly rewritten: Extent[] = [];
   private subIfdsRead = 0;
   private subIfdEntries = 0;
 
@@ -138,7 +143,8 @@ class TiffWalker {
       offset = ifd.next;
     }
     if (pages.length === 0) this.fail('UNSUPPORTED_FORMAT', 'The IFD chain holds only reduced-resolution images', first);
-    const regions = merged(this.metadata);
+    this.checkStoredValues(merged(this.metadata));
+    const regions = merged([...this.metadata, ...this.rewritten]);
     pages.forEach((page, i) => this.zeroMetadataInSegments(page, containers[i], regions));
     const plan: Plan = { output: writeTiff(reader.layout, pages, this.fail), removed: this.removed, kept: this.kept };
     if (this.orientation !== undefined) plan.orientation = this.orientation;
@@ -220,6 +226,11 @@ class TiffWalker {
         continue;
       }
       if (entry.start + entry.size! > this.n) this.fail('TRUNCATED', `${container}: the ${rule.name} value lies past the end of the input`, entry.at);
+      if (!this.inRange(entry, rule)) {
+        if (rule.decoding) this.fail('MALFORMED', `${container}: ${rule.name} holds a value TIFF does not define`, entry.at);
+        drop('unknown', `${rule.name}, a value TIFF does not define`);
+        continue;
+      }
       let value = input.subarray(entry.start, entry.start + entry.size!);
       if (entry.tag === TAG_ICC_PROFILE) {
         const profile = keepIccProfile(input, entry.start, entry.start + entry.size!, { verbatim: options.keepColorProfileVerbatim });
@@ -230,7 +241,7 @@ class TiffWalker {
         if (profile.removed.length > 0) {
           // The input's profile holds text that is not copied: a strip must not copy it either.
           this.remove('text', container, range().offset, range().length, `ICC profile: ${profile.removed.join(', ')}`);
-          this.metadata.push({ start: entry.start, end: entry.start + entry.size! });
+          this.rewritten.push({ start: entry.start, end: entry.start + entry.size! });
         }
         value = profile.bytes;
       }
@@ -241,7 +252,9 @@ class TiffWalker {
       checked.set(entry.tag, entry);
       if (entry.tag === TAG_ORIENTATION && !this.keepsOrientation(entry, container)) continue;
       if (entry.tag === TAG_STRIP_OFFSETS || entry.tag === TAG_STRIP_BYTE_COUNTS || entry.tag === TAG_TILE_OFFSETS || entry.tag === TAG_TILE_BYTE_COUNTS) continue;
-      values.push({ tag: entry.tag, type: entry.type, count: entry.tag === TAG_ICC_PROFILE ? value.length : entry.count, bytes: value });
+      const kept: KeptValue = { tag: entry.tag, type: entry.type, count: entry.tag === TAG_ICC_PROFILE ? value.length : entry.count, bytes: value };
+      values.push(kept);
+      if (!entry.inline) this.stored.push({ value: kept, values, start: entry.start, end: entry.start + entry.size!, name: rule.name, decoding: rule.decoding, container });
       if (entry.tag === TAG_ICC_PROFILE) this.kept.push({ kind: 'icc', container, ...range(), label: 'ICC profile' });
     }
     return { values, jpeg: compression === COMPRESSION_JPEG, ...this.segments(checked, container, ifd.offset, spp) };
@@ -334,6 +347,63 @@ class TiffWalker {
       if (copy !== undefined && page.jpeg && copy.length > 0) checkJpegStream(copy, 0, copy.length, `${container} strip or tile ${i}`, this.fail);
       return copy ?? segment;
     });
+  }
+
+  /**
+   * Every element of an enumerated tag is a value TIFF defines, and no
+   * rational has a zero denominator. Linear in the value's size.
+   */
+  private inRange(entry: Entry, rule: KeptTag): boolean {
+    const { reader } = this;
+    if (rule.values !== undefined && INTEGER_TYPES.has(entry.type)) {
+      for (let i = 0; i < entry.count; i++) if (!rule.values.has(reader.uint(entry, i))) return false;
+    }
+    if (entry.type === TYPE_RATIONAL || entry.type === TYPE_SRATIONAL) {
+      for (let i = 0; i < entry.count; i++) if (reader.u32(entry.start + 8 * i + 4) === 0) return false;
+    }
+    return true;
+  }
+
+  /**
+   * A kept value is copied as it is, so, like a strip, it must not bring
+   * along bytes that are structure or removed metadata (a WhitePoint whose
+   * offset points into the Artist text), nor part of another kept value's
+   * storage. Such a value is dropped and reported; one that decoding needs
+   * gets those bytes zeroed instead (as a strip does), and overlapping
+   * another kept value's storage it is refused. Two values stored at exactly
+   * the same bytes share them, as writers do for equal values.
+   */
+  private checkStoredValues(regions: Extent[]): void {
+    const drop = (stored: StoredValue, label: string) => {
+      const at = stored.values.indexOf(stored.value);
+      if (at >= 0) stored.values.splice(at, 1);
+      if (stored.value.tag === TAG_ICC_PROFILE) {
+        const index = this.kept.findIndex((item) => item.kind === 'icc' && item.offset === stored.start);
+        if (index >= 0) this.kept.splice(index, 1);
+      }
+      this.remove(stored.value.tag === TAG_ICC_PROFILE ? 'icc' : 'unknown', stored.container, stored.start, stored.end - stored.start, `${stored.name}, ${label}`);
+    };
+    const byStart = [...this.stored].sort((a, b) => a.start - b.start || a.end - b.end);
+    let reach: StoredValue | undefined; // the value seen so far that ends last
+    const overlapping = new Set<StoredValue>();
+    for (const stored of byStart) {
+      if (reach !== undefined && stored.start < reach.end && !(stored.start === reach.start && stored.end === reach.end)) {
+        overlapping.add(stored);
+        overlapping.add(reach);
+      }
+      if (reach === undefined || stored.end > reach.end) reach = stored;
+    }
+    for (const stored of byStart) {
+      if (overlapping.has(stored)) {
+        if (stored.decoding) this.fail('MALFORMED', `${stored.container}: the ${stored.name} value overlaps another kept value`, stored.start);
+        drop(stored, 'overlaps another kept value');
+        continue;
+      }
+      const first = firstEndingAfter(regions, stored.start);
+      if (first === regions.length || regions[first].start >= stored.end) continue;
+      if (stored.decoding) this.fail('MALFORMED', `${stored.container}: the ${stored.name} value lies in structure or removed metadata`, stored.start);
+      drop(stored, 'shares bytes with structure or removed metadata');
+    }
   }
 
   /** Orientation is kept only when asked and not 1 (reported either way); the first page's is the image's. */
@@ -444,6 +514,18 @@ class TiffWalker {
 interface Extent {
   start: number;
   end: number;
+}
+
+/** A kept value stored outside its entry. */
+interface StoredValue {
+  value: KeptValue;
+  /** The page's value list that holds it. */
+  values: KeptValue[];
+  start: number;
+  end: number;
+  name: string;
+  decoding: boolean;
+  container: string;
 }
 
 /** The union of `ranges` as disjoint ranges in order. */
