@@ -192,7 +192,7 @@ describe.each([2, 4] as const)('a v%i profile with planted text, kept by each fo
     expect(result.kept.filter((item) => item.kind === 'icc')).toHaveLength(1);
     expect(result.removed.some((item) => item.kind === 'text' && item.label?.startsWith('ICC profile: '))).toBe(true);
     expect(sanitizeImage(result.bytes).removed, 'idempotent').toEqual([]);
-    if (format === 'heic') expect(result.bytes.length, 'nothing moves in a HEIF').toBe(input.length);
+    expect(result.bytes.length, 'the profile shrinks without its text').toBeLessThan(input.length);
     expect(Buffer.from(verbatim.bytes).includes(profile), 'verbatim').toBe(true);
   });
 });

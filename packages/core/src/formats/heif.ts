@@ -1,11 +1,12 @@
 /**
  * HEIC and AVIF (HEIF, ISO/IEC 23008-12, on ISO-BMFF, ISO/IEC 14496-12) walker.
  *
- * Items are found by absolute file offsets (`iloc`), so nothing is moved: the
- * output is one copy of the input in which metadata is neutralized in place.
- * Every box keeps its size; a removed box becomes `free` with a zeroed
- * payload, and every byte of `mdat`/`idat` that no kept item uses is zeroed.
- * Only bytes after the last top-level box are cut.
+ * The walk neutralizes a copy of the input in place (removed boxes become
+ * `free`, their payload and every unused `mdat`/`idat` byte zeroed), which is
+ * what the removal report is judged against; the output is then written
+ * compactly from that copy (`heif/compact.ts`): `ftyp`, `meta` holding only
+ * the kept items' entries and properties, one `mdat` with only their data,
+ * every offset rewritten. Removed items' bytes are gone, not zeroed.
  *
  * Kept items: the primary item (`pitm`), the tiles and inputs it derives from
  * (`dimg`) and its alpha plane (`auxl` with an alpha `auxC`), recursively.
@@ -13,12 +14,12 @@
  * Exif, XMP (`mime`), thumbnails (`thmb`), depth maps, HDR gain maps,
  * anything unreferenced.
  *
- * Kept boxes: top level `ftyp`, `meta`, `mdat` (`free`/`skip` zeroed);
- * in `meta` `hdlr` (name zeroed), `pitm`, `iloc`, `iinf` (every `infe` string
- * zeroed), `iref` (only `dimg`, alpha `auxl`, `base`, `prem` between kept
- * items), `iprp` with the rendering properties the kept items use (`ipma`
- * essential flags to anything removed are cleared), `idat`, and `dinf` when
- * it only says "this file". Image sequences (`moov`) are refused.
+ * Kept boxes: top level `ftyp`, `meta`, one `mdat`; in `meta` `hdlr` (name
+ * empty), `pitm`, `iloc`, `iinf` (the kept items' `infe`, names empty),
+ * `iref` (only `dimg`, alpha `auxl`, `base`, `prem` between kept items),
+ * `iprp` with the rendering properties the kept items use (ICC profiles
+ * without their text), `idat` with only kept data, and `dinf` when it only
+ * says "this file". Image sequences (`moov`) are refused (`SEQUENCE_REFUSAL`).
  *
  * Positions in reports: a box's `offset` is where its size field starts, its
  * `length` the whole box; an item's `offset` is where its first extent
@@ -27,7 +28,6 @@
 import { fourCC, u32be, u64be } from '../bytes/read.js';
 import { SanitizeError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
-import { ByteSink } from '../bytes/write.js';
 import type { ImageFormat, MetadataItem, MetadataKind } from '../types.js';
 import { type Box, BoxBudget, BOX_HEADER_SIZE, childBoxes, type Fail, FULL_BOX_HEADER_SIZE, printableType, readBox } from './heif/box.js';
 import {
@@ -45,11 +45,23 @@ import {
   readReferences,
   type Reference,
 } from './heif/items.js';
+import { type CompactPlan, writeCompactHeif } from './heif/compact.js';
 import { NeutralizedCopy } from './heif/neutralized.js';
 import { readOrientation } from '../metadata/exif.js';
 import { keepIccProfile, type KeptProfile } from '../metadata/icc.js';
 import { fillsExactly } from './heif/properties.js';
 import type { FormatHandler, Plan } from './handler.js';
+
+/**
+ * Why an image sequence (AVIF `avis`, HEIC `hevs`/`msf1`: a `moov` box with
+ * tracks) is refused rather than cleaned: its frames are found through the
+ * track's sample tables (`stco`/`co64` chunk offsets into `mdat`), and its
+ * tracks carry their own `udta`/`meta` (titles, dates, locations, encoder
+ * names). Cleaning it means rebuilding those tables, which this walker does
+ * not do; dropping `moov` would silently turn the animation into a still.
+ */
+export const SEQUENCE_REFUSAL =
+  'Image sequences (moov: AVIF avis, HEIC hevs) are refused: their frames are located by track sample tables (stco/co64) and their tracks carry udta/meta metadata, which this sanitizer does not rewrite';
 
 /** Boxes of all levels one file may hold. Real photos have a few hundred. */
 export const MAX_BOXES = 10_000;
@@ -160,6 +172,10 @@ class HeifWalker {
   private readonly derivedFrom = new Map<number, Reference[]>();
   private idat: DataRegion | undefined;
   private readonly profiles = new Map<Box, KeptProfile>();
+  private metaBoxes = new Map<string, Box>();
+  private keptDinf: Box | undefined;
+  private readonly keptReferences: Reference[] = [];
+  private fates: string[] = [];
 
   constructor(
     private readonly input: Uint8Array,
@@ -190,12 +206,44 @@ class HeifWalker {
     if (dataEnd < this.n) {
       this.removed.push({ kind: 'trailer', container: 'trailer', offset: dataEnd, length: this.n - dataEnd, label: 'data after the last box' });
     }
-    const output = new ByteSink();
-    output.push(this.copy.bytes);
+    const output = writeCompactHeif(this.compactPlan(top, meta), this.fail);
     const plan: Plan = { output, removed: this.removed, kept: this.kept };
     const orientation = this.exifOrientation();
     if (orientation !== undefined) plan.orientation = orientation;
     return plan;
+  }
+
+  /** What the compact writer keeps: the kept items, their references and properties, the meta boxes they need. */
+  private compactPlan(top: Box[], meta: Box): CompactPlan {
+    const kept = (id: number) => this.keptItems.has(id);
+    const properties = this.properties.map((box, i) => {
+      if (this.fates[i] !== 'keep') return undefined;
+      const profile = box.type === 'colr' && ICC_COLOUR_TYPES.has(colourType(this.input, box)) ? this.profileOf(box) : undefined;
+      if (profile === undefined || 'refused' in profile || profile.removed.length === 0) return this.copy.bytes.subarray(box.offset, box.end);
+      // The rewritten profile without the padding that kept it in place.
+      const start = box.start + COLOUR_TYPE_SIZE;
+      const unpadded = keepIccProfile(this.input, start, box.end, { verbatim: false });
+      const bytes = 'refused' in unpadded ? profile.bytes : unpadded.bytes;
+      const out = new Uint8Array(BOX_HEADER_SIZE + COLOUR_TYPE_SIZE + bytes.length);
+      out.set(this.copy.bytes.subarray(box.offset, box.start + COLOUR_TYPE_SIZE));
+      out.set(bytes, BOX_HEADER_SIZE + COLOUR_TYPE_SIZE);
+      new DataView(out.buffer).setUint32(0, out.length);
+      return out;
+    });
+    return {
+      bytes: this.copy.bytes,
+      ftyp: top[0],
+      meta,
+      hdlr: this.metaBoxes.get('hdlr')!,
+      pitm: this.metaBoxes.get('pitm')!,
+      dinf: this.keptDinf,
+      idat: this.idat?.box,
+      items: [...this.items.values()].filter((info) => kept(info.id)),
+      locations: this.locations,
+      references: this.keptReferences,
+      properties,
+      associations: this.associations,
+    };
   }
 
   /**
@@ -246,7 +294,7 @@ class HeifWalker {
       const pastEnd = declared > n - at || (declared === LARGESIZE && n - at >= LARGE_HEADER_SIZE && u64be(input, at + BOX_HEADER_SIZE) > n - at);
       if (pastEnd && top.length > 0 && !NEEDED_TOP_LEVEL.has(type)) break;
       const box = readBox(input, at, n, this.fail, true);
-      if (box.type === 'moov') this.fail('UNSUPPORTED_FORMAT', 'Image sequences (moov) are not supported yet', at);
+      if (box.type === 'moov') this.fail('UNSUPPORTED_FORMAT', SEQUENCE_REFUSAL, at);
       if (box.type === 'ftyp' && top.length > 0) this.fail('MALFORMED', 'ftyp is not the first box', at);
       top.push(box);
       at = box.end;
@@ -270,6 +318,7 @@ class HeifWalker {
       if (found.has(child.type)) this.fail('MALFORMED', `Two ${child.type} boxes in meta`, child.offset);
       found.set(child.type, child);
     }
+    this.metaBoxes = found;
     const need = (type: string) => found.get(type) ?? this.fail('MALFORMED', `meta has no ${type} box`, meta.offset);
     this.handler(need('hdlr'));
     const primary = readPrimaryItem(this.input, need('pitm'), this.fail);
@@ -283,6 +332,7 @@ class HeifWalker {
     if (idat) this.idat = { box: idat, kept: [] };
     const dinf = found.get('dinf');
     if (dinf && !this.isSelfContained(dinf)) this.dropBox(dinf, 'unknown', 'dinf', 'external data reference');
+    else this.keptDinf = dinf;
     if (!this.items.has(primary)) this.fail('MALFORMED', `The primary item ${primary} has no infe entry`, meta.offset);
     this.keptItems.add(primary);
     return meta;
@@ -563,7 +613,10 @@ class HeifWalker {
     }
     for (const r of this.references) {
       const keep = REFERENCES_KEPT.has(r.type) && keptItems.has(r.from) && r.to.every((id) => keptItems.has(id));
-      if (keep && (r.type !== 'auxl' || ALPHA_AUX_TYPES.has(this.auxType(r.from)))) continue;
+      if (keep && (r.type !== 'auxl' || ALPHA_AUX_TYPES.has(this.auxType(r.from)))) {
+        this.keptReferences.push(r);
+        continue;
+      }
       // Same size, parseable as a reference from item 0 to items 0: readers that walk iref without box ranges still line up.
       copy.retype(r.box);
       copy.zero(r.fieldsStart, r.fieldsStart + r.idSize);
@@ -573,6 +626,7 @@ class HeifWalker {
     const used = new Set<number>();
     for (const id of keptItems) for (const { index } of this.associations.get(id) ?? []) used.add(index);
     const fates = this.properties.map((box, i) => (used.has(i + 1) || FREE_SPACE.has(box.type) ? this.propertyFate(box) : 'unused'));
+    this.fates = fates;
     // An association marked essential to a property that is no longer there would stop readers: the flag is cleared.
     // (A kept item that essentially needs an unknown property was refused earlier.)
     const essentialTo = new Map<number, Extent[]>();

@@ -59,6 +59,17 @@ import {
 } from './tiff/tags.js';
 import { type KeptValue, type Page, writeTiff } from './tiff/write.js';
 
+/**
+ * Why DNG and camera raw data are refused rather than cleaned: the raw image
+ * lives in a SubIFD (removed here with every SubIFD), and rendering it needs
+ * the DNG tags (DNG 1.6 section 6: colour matrices, calibration, black and
+ * white levels, CFA pattern, crop) next to tags that identify the camera
+ * (UniqueCameraModel, CameraSerialNumber, DNGPrivateData with maker notes,
+ * OriginalRawFileName). This walker has no allowlist for them yet.
+ */
+const RAW_REASON = 'rendering raw data needs the DNG colour and calibration tags, for which this sanitizer has no allowlist yet';
+export const DNG_REFUSAL = `DNG (camera raw) files are refused: the raw image lies in a SubIFD and ${RAW_REASON} (they sit beside camera serial numbers and maker data)`;
+
 /** IFDs in the chain. Multi-page faxes and scans have tens, rarely hundreds. */
 export const MAX_IFDS = 1000;
 /** Strips and tiles across all pages. */
@@ -132,7 +143,7 @@ class TiffWalker {
       this.metadata.push({ start: ifd.offset, end: ifd.end });
       entries += ifd.entries.length;
       if (entries > MAX_ENTRIES) this.fail('LIMIT_EXCEEDED', `More than ${MAX_ENTRIES} IFD entries`, offset);
-      if (ifd.entries.some((e) => e.tag === TAG_DNG_VERSION)) this.fail('UNSUPPORTED_FORMAT', 'DNG (camera raw) files are not supported', offset);
+      if (ifd.entries.some((e) => e.tag === TAG_DNG_VERSION)) this.fail('UNSUPPORTED_FORMAT', DNG_REFUSAL, offset);
       if (this.isReducedResolution(ifd)) {
         this.remove('thumbnail', `IFD${index}`, ifd.offset, ifd.end - ifd.offset, 'reduced-resolution image');
         this.noteRemovedIfd(ifd);
@@ -437,7 +448,7 @@ class TiffWalker {
       this.fail('UNSUPPORTED_FORMAT', `${container} uses compression ${compression}`, ifdOffset);
     }
     const photometric = value(TAG_PHOTOMETRIC);
-    if (photometric !== undefined && RAW_PHOTOMETRICS.has(photometric)) this.fail('UNSUPPORTED_FORMAT', `${container} holds camera raw data`, ifdOffset);
+    if (photometric !== undefined && RAW_PHOTOMETRICS.has(photometric)) this.fail('UNSUPPORTED_FORMAT', `${container} holds camera raw data (CFA or LinearRaw): ${RAW_REASON}`, ifdOffset);
 
     const tiled = tags.has(TAG_TILE_OFFSETS) || tags.has(TAG_TILE_BYTE_COUNTS);
     if (tiled && (tags.has(TAG_STRIP_OFFSETS) || tags.has(TAG_STRIP_BYTE_COUNTS))) this.fail('MALFORMED', `${container} has both strips and tiles`, ifdOffset);
