@@ -28,7 +28,8 @@ export function functionStatements(input: s3.IBucket, output: s3.IBucket, logGro
     }),
     new iam.PolicyStatement({
       sid: 'WriteOutputObjects',
-      actions: ['s3:PutObject'],
+      // Large outputs go up as multipart uploads (covered by s3:PutObject); a failed one is aborted.
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
       resources: [output.arnForObjects('*')],
     }),
     new iam.PolicyStatement({

@@ -281,8 +281,8 @@ describe('ImageSanitizationPipeline with default props', () => {
       );
     });
 
-    it('the function may only put objects into the output: no read, no delete', () => {
-      expect(actionsOn(roleStatements(synth.template, ids.fnRole), ids.output)).toEqual(['s3:PutObject']);
+    it('the function may only put objects into the output (and abort its own failed multipart uploads): no read, no delete', () => {
+      expect(actionsOn(roleStatements(synth.template, ids.fnRole), ids.output)).toEqual(['s3:AbortMultipartUpload', 's3:PutObject']);
     });
 
     it('the function grants are on objects of the exact buckets', () => {
