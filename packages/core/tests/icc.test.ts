@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import exifr from 'exifr';
 import { describe, expect, it } from 'vitest';
 import { md5 } from '../src/bytes/md5.js';
-import { isWholeIccProfile, keepIccProfile, NEUTRAL_DESCRIPTION } from '../src/metadata/icc.js';
+import { isWholeIccProfile, keepCompressedIccProfile, keepIccProfile, NEUTRAL_DESCRIPTION } from '../src/metadata/icc.js';
 import { sanitizeImage } from '../src/index.js';
 import { ascii, concat, jpegSegment, jpegWith } from './build.js';
 import { box, buildHeif, HEVC_BYTES, HVCC, ispe } from './heif-build.js';
@@ -194,5 +194,23 @@ describe.each([2, 4] as const)('a v%i profile with planted text, kept by each fo
     expect(sanitizeImage(result.bytes).removed, 'idempotent').toEqual([]);
     expect(result.bytes.length, 'the profile shrinks without its text').toBeLessThan(input.length);
     expect(Buffer.from(verbatim.bytes).includes(profile), 'verbatim').toBe(true);
+  });
+});
+
+describe('a zlib-compressed profile (PNG iCCP)', () => {
+  it('is inflated, rewritten without its text and stored again; a clean one comes back unchanged', async () => {
+    const { deflateSync, inflateSync } = await import('node:zlib');
+    const profile = buildProfile(plantedSpec(4));
+    const stream = new Uint8Array(deflateSync(profile, { level: 9 }));
+    const kept = keepCompressedIccProfile(stream, 0, stream.length, { verbatim: false });
+    if ('refused' in kept) throw new Error(kept.refused);
+    const inflated = inflateSync(kept.bytes);
+    for (const secret of SECRETS) expect(inflated.includes(Buffer.from(secret, 'utf16le').swap16()), secret).toBe(false);
+    for (const signature of COLOUR) expect(iccTag(readIcc(inflated), signature)?.equals(iccTag(readIcc(profile), signature)!), signature).toBe(true);
+    const again = keepCompressedIccProfile(kept.bytes, 0, kept.bytes.length, { verbatim: false });
+    expect('bytes' in again && again.removed.length === 0 && Buffer.from(again.bytes).equals(Buffer.from(kept.bytes))).toBe(true);
+    expect(keepCompressedIccProfile(ascii('not zlib'), 0, 8, { verbatim: false })).toEqual({ refused: 'not a zlib stream (not a zlib header)' });
+    const text = new Uint8Array(deflateSync(Buffer.from(SECRETS[0])));
+    expect(keepCompressedIccProfile(text, 0, text.length, { verbatim: true })).toEqual({ refused: 'not a whole profile' });
   });
 });

@@ -19,6 +19,7 @@
 import { fourCC, hasAscii, u16be, u32be } from '../bytes/read.js';
 import { md5 } from '../bytes/md5.js';
 import { asciiBytes, writeU16be, writeU32be } from '../bytes/write.js';
+import { deflateStored, InflateError, inflateZlib } from '../bytes/zlib.js';
 
 /** 7.2: the header. */
 export const ICC_HEADER_SIZE = 128;
@@ -377,4 +378,29 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** Largest profile a compressed container may inflate to (real profiles: a few KiB, printer profiles a few MiB). */
+export const MAX_COMPRESSED_PROFILE_SIZE = 8 * 1024 * 1024;
+
+/**
+ * A zlib-compressed profile (PNG iCCP, PNG 11.3.3.3) as the output carries
+ * it: inflated (bounded), judged and rewritten like any other, then written
+ * back as a zlib stream of stored blocks. Verbatim keeps the compressed
+ * stream as it is once the profile inside it is whole.
+ */
+export function keepCompressedIccProfile(bytes: Uint8Array, start: number, end: number, options: KeepOptions): KeptProfile {
+  let profile: Uint8Array;
+  try {
+    profile = inflateZlib(bytes, start, end, MAX_COMPRESSED_PROFILE_SIZE);
+  } catch (error) {
+    if (error instanceof InflateError) return { refused: `not a zlib stream (${error.message})` };
+    throw error;
+  }
+  const kept = keepIccProfile(profile, 0, profile.length, options);
+  if ('refused' in kept) return kept;
+  if (options.verbatim) return { bytes: bytes.subarray(start, end), removed: [] };
+  const stream = deflateStored(kept.bytes);
+  if (kept.removed.length === 0 && sameBytes(stream, bytes.subarray(start, end))) return { bytes: bytes.subarray(start, end), removed: [] };
+  return { bytes: stream, removed: kept.removed.length > 0 ? kept.removed : ['compression'] };
 }
