@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { md5 } from '../src/bytes/md5.js';
 import { isWholeIccProfile, keepCompressedIccProfile, keepIccProfile, NEUTRAL_DESCRIPTION } from '../src/metadata/icc.js';
 import { sanitizeImage } from '../src/index.js';
-import { ascii, concat, jpegSegment, jpegWith } from './build.js';
+import { ascii, concat, jpegSegment, jpegWith, riffChunk, VP8L, vp8x, webpFile } from './build.js';
 import { box, buildHeif, HEVC_BYTES, HVCC, ispe } from './heif-build.js';
 import { buildTiff, imageEntries, rgbPixels, UNDEFINED } from './tiff-build.js';
 import { buildProfile, colourTags, desc, mluc, type ProfileSpec, text, xyz } from './icc-build.js';
@@ -177,6 +177,7 @@ describe.each([2, 4] as const)('a v%i profile with planted text, kept by each fo
   const inputs: [format: string, input: Uint8Array][] = [
     ['tiff', buildTiff({ little: true, ifds: [{ entries: [...imageEntries(4, 2, 2), { tag: 34675, type: UNDEFINED, value: profile }], strips: [rgbPixels(4, 2)] }] })],
     ['heic', buildHeif({ items: [{ id: 1, type: 'hvc1', data: HEVC_BYTES }], properties: [HVCC, ispe(4, 2), box('colr', 'prof', profile)], associations: [[1, [0x81, 2, 3]]] })],
+    ['webp', webpFile(vp8x(0x20), riffChunk('ICCP', profile), VP8L)],
   ];
 
   it.each(inputs)('%s: colour tags byte for byte, no planted text, verbatim on request', (format, input) => {
@@ -212,5 +213,16 @@ describe('a zlib-compressed profile (PNG iCCP)', () => {
     expect(keepCompressedIccProfile(ascii('not zlib'), 0, 8, { verbatim: false })).toEqual({ refused: 'not a zlib stream (not a zlib header)' });
     const text = new Uint8Array(deflateSync(Buffer.from(SECRETS[0])));
     expect(keepCompressedIccProfile(text, 0, text.length, { verbatim: true })).toEqual({ refused: 'not a whole profile' });
+  });
+});
+
+describe('a WebP ICCP chunk is judged like every other profile (it used to be kept unchecked)', () => {
+  it('removes an ICCP that is text, not a profile, and reports why', () => {
+    const input = webpFile(vp8x(0x20), riffChunk('ICCP', SECRETS[0]), VP8L);
+    const result = sanitizeImage(input);
+    expect(containsText(result.bytes, SECRETS[0])).toBe(false);
+    expect(result.removed.map((item) => item.label)).toContain('ICCP, not a whole profile');
+    expect(result.kept.filter((item) => item.kind === 'icc')).toEqual([]);
+    expect(sanitizeImage(result.bytes).removed).toEqual([]);
   });
 });
