@@ -17,6 +17,7 @@
 import { fourCC, hasAscii, u32le } from '../../bytes/read.js';
 import { asciiBytes, ByteSink, writeU32le } from '../../bytes/write.js';
 import { isOrientationOnlyTiff, readOrientation, writeOrientationTiff } from '../../metadata/exif.js';
+import { keepIccProfile } from '../../metadata/icc.js';
 import type { ResolvedOptions } from '../../options.js';
 import { type Fail, Findings } from '../findings.js';
 import type { FormatHandler, Plan } from '../handler.js';
@@ -120,9 +121,16 @@ function walk(input: Uint8Array, options: ResolvedOptions): Plan {
       pushFrame(body, input, c, f);
       hasImage = true;
     } else if (rule === 'icc' && options.keepColorProfile && vp8x !== undefined && !hasIcc) {
-      hasIcc = true;
-      pushChunk(body, input, c);
-      f.keep('icc', 'ICCP', c.offset, length);
+      // The ICCP payload must be exactly one ICC profile (metadata/icc.ts), kept without its text.
+      const profile = keepIccProfile(input, c.start, c.start + c.size, { verbatim: options.keepColorProfileVerbatim });
+      if ('refused' in profile) {
+        f.remove('icc', 'ICCP', c.offset, length, `ICCP, ${profile.refused}`);
+      } else {
+        hasIcc = true;
+        body.write(chunk('ICCP', profile.bytes));
+        f.keep('icc', 'ICCP', c.offset, length);
+        if (profile.removed.length > 0) f.remove('text', 'ICCP', c.offset, length, `ICC profile: ${profile.removed.join(', ')}`);
+      }
     } else {
       if (c.type === 'EXIF') {
         // Some writers put the JPEG-style `Exif\0\0` prefix in front of the TIFF structure.
