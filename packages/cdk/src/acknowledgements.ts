@@ -19,7 +19,7 @@ export function acknowledgePipelineFindings(pipeline: ImageSanitizationPipeline)
   acknowledgeObjectWildcard(
     pipeline.functionRole,
     pipeline.outputBucket,
-    'The function writes the sanitized copy under the uploaded object\'s key, known only at run time; it may only s3:PutObject there.',
+    'The function writes, heads (ordering check) and withdraws the sanitized copy under the uploaded object\'s key, known only at run time; s3:PutObject, s3:GetObject and s3:DeleteObject there, never s3:DeleteObjectVersion.',
   );
   acknowledgeObjectWildcard(
     pipeline.uploaderRole,
