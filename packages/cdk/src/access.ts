@@ -34,10 +34,11 @@ export function functionStatements(input: s3.IBucket, output: s3.IBucket, logGro
     }),
     new iam.PolicyStatement({
       sid: 'WriteAndWithdrawOutputObjects',
+      // Large outputs go up as multipart uploads (covered by s3:PutObject); a failed one is aborted.
       // GetObject is what HeadObject needs: the ordering check reads the published output's
       // sequencer. DeleteObject withdraws an output (a delete marker: the bucket is versioned);
       // no DeleteObjectVersion, so no version is ever destroyed.
-      actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject', 's3:DeleteObject'],
       resources: [output.arnForObjects('*')],
     }),
     new iam.PolicyStatement({

@@ -20,7 +20,7 @@ export interface PipelineAlarms {
   readonly functionThrottles: cloudwatch.Alarm;
   /** The oldest upload waiting in the queue is older than {@link OLDEST_MESSAGE_ALARM_AGE}. */
   readonly oldestMessageAge: cloudwatch.Alarm;
-  /** The function refused at least one object (its EMF metric `ImageSanitizer/rejected`). */
+  /** The function refused at least one object (its EMF metric `ImageSanitizer/ObjectsRejected`, `METRIC.rejected` of the contract). */
   readonly rejectedObjects: cloudwatch.Alarm;
 }
 

@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { acknowledgeNotificationsHandler } from './acknowledgements.js';
 import { defaultAccessLogBucketProps, defaultDataBucketProps } from './defaults.js';
 import type { PipelineBucketSettings } from './props.js';
 
@@ -43,10 +44,12 @@ export function createDataBucket(
  * names the queue, so a reference to the bucket itself would be a circular dependency.
  */
 export function generatedBucketName(scope: Construct, id: string): string {
-  const unique = Names.uniqueResourceName(scope, { maxLength: 28, separator: '-' })
+  // 63 characters at most: 34 here, then `-<12-digit account>-<region of at most 15>`.
+  const role = id.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 16);
+  const unique = Names.uniqueResourceName(scope, { maxLength: 33 - role.length, separator: '-' })
     .toLowerCase()
     .replace(/[^a-z0-9-]/g, '');
-  return `${unique}-${id.toLowerCase().replace(/[^a-z0-9]/g, '')}`.slice(0, 34) + `-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+  return `${unique}-${role}-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
 }
 
 /** The ARN of the bucket called `name`, built from the name so that it does not depend on the bucket. */
@@ -127,4 +130,5 @@ export function notifyQueueFromCreatedBucket(
 export function notifyQueueFromExistingBucket(bucket: s3.IBucket, queue: sqs.Queue): void {
   bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(queue));
   bucket.addEventNotification(s3.EventType.OBJECT_REMOVED, new s3n.SqsDestination(queue));
+  acknowledgeNotificationsHandler(queue);
 }

@@ -68,8 +68,9 @@ export interface ImageSanitizationPipelineProps {
    */
   readonly timeout?: Duration;
   /**
-   * Largest object, in bytes, that the function sanitizes; larger ones are rejected.
-   * At most half of `memorySize`, since the input and the output are both held in memory.
+   * Largest object, in bytes, of a format the core holds whole (WebP, HEIC/AVIF, TIFF); larger ones
+   * are rejected. JPEG, PNG and GIF stream and are bounded by `timeout` only. At most
+   * `(memorySize - 160 MiB) / 3.5`, the memory `npm run bench` measures for a buffered format.
    * @default 52428800 (50 MiB)
    */
   readonly maxObjectBytes?: number;

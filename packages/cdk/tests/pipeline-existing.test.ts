@@ -70,7 +70,7 @@ describe('ImageSanitizationPipeline with existing buckets', () => {
       's3:PutObjectTagging',
       's3:PutObjectVersionTagging',
     ]);
-    expect(actionsOnLiteral(fn, ':s3:::lab-clean/*')).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:PutObject']);
+    expect(actionsOnLiteral(fn, ':s3:::lab-clean/*')).toEqual(['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject']);
     const uploader = roleStatements(synth.template, logicalId(synth.pipeline.uploaderRole));
     expect(actionsOnLiteral(uploader, ':s3:::lab-uploads')).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
     expect(actionsOnLiteral(uploader, 'lab-clean')).toEqual([]);

@@ -300,8 +300,8 @@ describe('ImageSanitizationPipeline with default props', () => {
       );
     });
 
-    it('the function may put, head and delete output objects and list the output; it never deletes a version', () => {
-      expect(actionsOn(roleStatements(synth.template, ids.fnRole), ids.output)).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    it('the function may put (and abort its own multipart uploads), head and delete output objects and list the output; it never deletes a version', () => {
+      expect(actionsOn(roleStatements(synth.template, ids.fnRole), ids.output)).toEqual(['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
     });
 
     it('the function grants are on objects of the exact buckets, and on the two buckets for listing only', () => {

@@ -1,11 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
+import type { SQSBatchItemFailure, SQSBatchResponse } from './batch-response.js';
 import type { PipelineConfig } from './config.js';
 import { EventShapeError } from './errors.js';
 import { classifyEvent, objectsFromQueueMessage, type IncomingEvent, type ObjectRef, type QueueMessage } from './events.js';
 import type { PipelineLogger } from './logger.js';
 import { recordObject, type PipelineMetrics } from './metrics.js';
-import { processObject, type ObjectOutcome } from './process-object.js';
+import type { ObjectOutcome } from './outcome.js';
+import { processObject } from './process-object.js';
 
 export interface HandlerDeps {
   readonly s3: S3Client;

@@ -1,4 +1,7 @@
-import type { ObjectOutcome } from './process-object.js';
+import { METRIC } from './contract.js';
+import type { ObjectOutcome } from './outcome.js';
+
+export { METRIC } from './contract.js';
 
 /** The units the pipeline reports in (a subset of CloudWatch's). */
 export type PipelineMetricUnit = 'Count' | 'Bytes' | 'Milliseconds';
@@ -9,19 +12,6 @@ export interface PipelineMetrics {
   hasStoredMetrics(): boolean;
   publishStoredMetrics(): void;
 }
-
-/** Metric names, as they appear in CloudWatch (namespace from `POWERTOOLS_METRICS_NAMESPACE`). */
-export const METRIC = {
-  sanitized: 'ObjectsSanitized',
-  rejected: 'ObjectsRejected',
-  ignored: 'ObjectsIgnored',
-  failed: 'ObjectsFailed',
-  deleted: 'ObjectsDeleted',
-  withdrawn: 'ObjectsWithdrawn',
-  bytesIn: 'BytesIn',
-  bytesOut: 'BytesOut',
-  duration: 'ObjectDuration',
-} as const;
 
 /** Record one object's outcome (`failed` when it threw) and how long it took. */
 export function recordObject(metrics: PipelineMetrics, outcome: ObjectOutcome | 'failed', durationMs: number): void {

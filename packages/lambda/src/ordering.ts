@@ -77,6 +77,7 @@ export async function whenInOrder<T>(
   outputBucket: string,
   source: SourceIdentity,
   act: (go: InOrder) => Promise<T>,
+  attempts: number = MAX_ATTEMPTS,
 ): Promise<T | 'superseded'> {
   for (let attempt = 1; ; attempt++) {
     const published = await publishedOutput(s3, outputBucket, source.key);
@@ -93,9 +94,29 @@ export async function whenInOrder<T>(
     try {
       return await act(go);
     } catch (error) {
-      if (!isConditionConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+      if (!isConditionConflict(error) || attempt >= attempts) throw error;
     }
   }
+}
+
+/** Thrown by {@link assertStillInOrder}: a newer input or output appeared while this one was being made. */
+export class SupersededError extends Error {
+  public constructor() {
+    super('A newer input or output of this key appeared while the output was being made');
+    this.name = 'SupersededError';
+  }
+}
+
+/**
+ * The check of {@link whenInOrder} once more, just before a long write becomes visible (the last
+ * PutObject or CompleteMultipartUpload of a stream): the output must still be `published` (the
+ * one the first check saw; none when it saw none) and the input still the version read.
+ * Throws {@link SupersededError} otherwise. Where S3 honours the write's condition this only
+ * saves an upload; where it does not (s3rver), it shrinks the race to the last request.
+ */
+export async function assertStillInOrder(s3: S3Client, outputBucket: string, source: SourceIdentity, published: PublishedOutput | undefined): Promise<void> {
+  const now = await publishedOutput(s3, outputBucket, source.key);
+  if (now?.eTag !== published?.eTag || !(await stillCurrent(s3, source))) throw new SupersededError();
 }
 
 /** The output under `key`, or undefined when there is none. */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import S3rver from 's3rver';
 import { encodeS3Key } from '../events.js';
 import { localSqsClient, LOCAL_REGION } from './clients.js';
+import { withMultipartAbort } from './multipart-abort.js';
 
 export interface LocalStackOptions {
   readonly inputBucket: string;
@@ -81,7 +82,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     void sent.finally(() => pending.delete(sent));
   });
   // s3rver's own run() leaves a listen error unhandled; serve its handler from a server of ours.
-  const s3Server = createServer(s3rver.callback());
+  const s3Server = createServer(withMultipartAbort(s3rver.callback(), dataDir));
   let s3Port: number;
   try {
     await s3rver.configureBuckets();

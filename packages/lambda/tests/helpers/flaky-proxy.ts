@@ -18,6 +18,10 @@ export class FlakyProxy {
   mode: ProxyMode = 'forward';
   /** Remove Content-Length from GET responses (the body arrives chunked, its size unannounced). */
   hideContentLength = false;
+  /** Answer 503 to the requests this matches (given `METHOD /path?query`), whatever the mode. */
+  failWhen: ((request: string) => boolean) | undefined;
+  /** Cut GET response bodies after this many bytes (headers, Content-Length included, pass unchanged). */
+  cutGetBodyAfter: number | undefined;
   /** Requests seen, as `METHOD /path?query`. */
   readonly requests: string[] = [];
   /** GETs to hold back: the object is fetched at once, its answer sent `ms` later (a slow read of what was current). */
@@ -46,7 +50,7 @@ export class FlakyProxy {
         req.socket.destroy();
         return;
       }
-      if (this.mode === 'unavailable') {
+      if (this.mode === 'unavailable' || this.failWhen?.(`${req.method} ${req.url}`)) {
         req.resume();
         res.writeHead(503, { 'content-type': 'application/xml' });
         res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>Please reduce your request rate.</Message></Error>');
@@ -60,7 +64,23 @@ export class FlakyProxy {
         answer.pause();
         setTimeout(() => {
           res.writeHead(answer.statusCode ?? 502, headers);
-          answer.pipe(res);
+          const cut = req.method === 'GET' ? this.cutGetBodyAfter : undefined;
+          if (cut === undefined) {
+            answer.pipe(res);
+            return;
+          }
+          let sent = 0;
+          answer.on('data', (chunk: Buffer) => {
+            const room = cut - sent;
+            if (room > 0) res.write(chunk.subarray(0, room));
+            sent += chunk.length;
+            if (sent >= cut) {
+              answer.destroy();
+              res.socket?.destroy(); // the connection drops mid-body, as a reset does
+            }
+          });
+          answer.on('end', () => res.end());
+          answer.resume();
         }, delayMs);
       });
       upstream.on('error', () => res.destroy());
