@@ -137,7 +137,7 @@ const WELL_KNOWN_DESCRIPTIONS = new Set([
   'Coated FOGRA39 (ISO 12647-2:2004)',
   'U.S. Web Coated (SWOP) v2',
 ]);
-const LONGEST_WELL_KNOWN = Math.max(...[...WELL_KNOWN_DESCRIPTIONS].map((d) => d.length));
+const LONGEST_WELL_KNOWN = /* @__PURE__ */ Math.max(...[...WELL_KNOWN_DESCRIPTIONS].map((d) => d.length));
 
 /**
  * The one judge: `bytes[start..end)` is exactly one whole ICC profile — at
