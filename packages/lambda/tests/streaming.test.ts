@@ -40,6 +40,7 @@ function operations(proxy: FlakyProxy, key: string): string[] {
   return proxy.requests.flatMap((request) => {
     const [method, target] = request.split(' ');
     const url = new URL(target, 'http://s3');
+    // HEADs are the ordering checks (ordering.ts, tested in follow.test.ts): only writes count here.
     if (url.pathname !== `/${OUTPUT}/${key}` || method === 'HEAD') return [];
     const part = url.searchParams.get('partNumber');
     if (method === 'POST' && url.searchParams.has('uploads')) return ['CreateMultipartUpload'];
