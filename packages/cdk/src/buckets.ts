@@ -80,7 +80,7 @@ function enableServerAccessLogs(bucket: s3.Bucket, bucketName: string, logBucket
 }
 
 /**
- * Sends every object-created event of a bucket the pipeline created to `queue`, with the
+ * Sends every object-created and object-removed event of a bucket the pipeline created to `queue`, with the
  * bucket's own NotificationConfiguration (no custom resource). The queue policy lets only this
  * bucket, in this account, send; the bucket waits for that policy, which S3 checks on creation.
  */
@@ -95,7 +95,7 @@ export function notifyQueueFromCreatedBucket(
   };
   const { policyDependable } = queue.addToResourcePolicy(
     new iam.PolicyStatement({
-      sid: `AllowObjectCreatedEventsFrom${created.bucket.node.id}`,
+      sid: `AllowObjectEventsFrom${created.bucket.node.id}`,
       principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
       actions: ['sqs:SendMessage'],
       resources: [queue.queueArn],
@@ -113,17 +113,22 @@ export function notifyQueueFromCreatedBucket(
   );
   const cfnBucket = created.bucket.node.defaultChild as s3.CfnBucket;
   cfnBucket.notificationConfiguration = {
-    queueConfigurations: [{ event: s3.EventType.OBJECT_CREATED, queue: queue.queueArn }],
+    queueConfigurations: [
+      { event: s3.EventType.OBJECT_CREATED, queue: queue.queueArn },
+      // Removals too: the function deletes the output of a deleted input.
+      { event: s3.EventType.OBJECT_REMOVED, queue: queue.queueArn },
+    ],
   };
   if (policyDependable) created.bucket.node.addDependency(policyDependable);
 }
 
 /**
- * Sends object-created events of an existing bucket to `queue`. CloudFormation cannot change an
+ * Sends object-created and object-removed events of an existing bucket to `queue`. CloudFormation cannot change an
  * imported bucket, so this uses CDK's notifications custom resource, which merges the new
  * notification with the ones the bucket already has.
  */
 export function notifyQueueFromExistingBucket(bucket: s3.IBucket, queue: sqs.Queue): void {
   bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(queue));
+  bucket.addEventNotification(s3.EventType.OBJECT_REMOVED, new s3n.SqsDestination(queue));
   acknowledgeNotificationsHandler(queue);
 }

@@ -21,6 +21,8 @@ export const DEFAULT_SERVICE_NAME = contract.DEFAULT_SERVICE_NAME;
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** How long messages that failed `maxReceiveCount` times wait in the dead-letter queue (the SQS maximum). */
 export const DEAD_LETTER_RETENTION = Duration.days(14);
+/** How long events wait in the upload queue before SQS drops them (the SQS maximum). */
+export const UPLOAD_QUEUE_RETENTION = Duration.days(14);
 /** How long server access logs are kept. */
 export const ACCESS_LOG_RETENTION = Duration.days(365);
 /** The age of the oldest queued message that raises the backlog alarm. */
@@ -157,6 +159,8 @@ export function defaultUploadQueueProps(
     ...queueEncryption(encryptionKey),
     enforceSSL: true,
     visibilityTimeout: Duration.seconds(functionTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
+    // The SQS maximum: an outage of the function shorter than this loses no backlog.
+    retentionPeriod: UPLOAD_QUEUE_RETENTION,
     deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
   };
 }

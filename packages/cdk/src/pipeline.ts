@@ -18,6 +18,7 @@ import {
   notifyQueueFromExistingBucket,
   type CreatedBucket,
 } from './buckets.js';
+import { denyOutputWritesToAllBut, denyUnreadableUploads } from './bucket-policies.js';
 import { lambdaBundleCode } from './bundle.js';
 import {
   defaultDeadLetterQueueProps,
@@ -115,8 +116,10 @@ export class ImageSanitizationPipeline extends Construct {
     acknowledgeObjectWildcard(
       this.functionRole,
       this.outputBucket,
-      'The function writes the sanitized copy under the uploaded object\'s key, known only at run time; it may only s3:PutObject there.',
+      'The function writes the sanitized copy under the uploaded object\'s key, known only at run time; it may write, abort its own multipart uploads, read back (the ordering check) and withdraw (a delete marker) there.',
     );
+    if (createdOutput) denyOutputWritesToAllBut(createdOutput.bucket, this.functionRole);
+    if (createdInput) denyUnreadableUploads(createdInput.bucket, this.encryptionKey);
 
     const environment = defaultFunctionEnvironment(this.inputBucket.bucketName, this.outputBucket.bucketName, settings);
     this.sanitizerFunction = new lambda.Function(
@@ -137,6 +140,7 @@ export class ImageSanitizationPipeline extends Construct {
       'UploaderRole',
       'Image sanitizer User A: upload to and list the input bucket',
       props.uploaderPrincipalArns,
+      'uploader',
       [...uploaderStatements(this.inputBucket), ...keyStatements('UseInputKey', [inputKey], ['kms:GenerateDataKey', 'kms:Decrypt'])],
     );
     acknowledgeObjectWildcard(
@@ -149,6 +153,7 @@ export class ImageSanitizationPipeline extends Construct {
       'ReaderRole',
       'Image sanitizer User B: read and list the output bucket',
       props.readerPrincipalArns,
+      'reader',
       [...readerStatements(this.outputBucket), ...keyStatements('DecryptOutputObjects', [outputKey], ['kms:Decrypt'])],
     );
     acknowledgeObjectWildcard(

@@ -55,7 +55,7 @@ describe('ImageSanitizerStack', () => {
     const { environment, ...pipeline } = environmentProps({});
     const stack = new ImageSanitizerStack(new App(), stackNameFor(environment), { pipeline: { ...pipeline, code: testCode() } });
     template = Template.fromStack(stack);
-  }, 30_000);
+  }, 120_000);
 
   it('is environment-agnostic: no account or region is resolved at synthesis', () => {
     const text = JSON.stringify(template.toJSON());
@@ -107,5 +107,5 @@ describe('addEnvironmentStack', () => {
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 120_000);
 });

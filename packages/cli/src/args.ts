@@ -6,17 +6,22 @@ export type CommandName = (typeof COMMANDS)[number];
 
 /** Options shared by every command: what `clean` would keep, and the output format. */
 export interface CommonArgs {
+  /** As given; `-` (alone) is standard input. */
   paths: string[];
   json: boolean;
+  /** Finding no image is fine (exit 0) rather than a usage error (exit 2). */
+  allowEmpty: boolean;
   keepColorProfile: boolean;
   keepOrientation: boolean;
 }
 
 export interface CleanArgs extends CommonArgs {
   command: 'clean';
-  /** Where cleaned copies go; exactly one of `outDir` / `inPlace`. */
+  /** Where cleaned copies go; exactly one of `outDir` / `inPlace` / `toStdout`. */
   outDir?: string;
   inPlace: boolean;
+  /** `clean -`: read the image from standard input, write the cleaned image to standard output. */
+  toStdout: boolean;
   /** Worker threads; `undefined` = automatic (a pool for big batches). */
   jobs?: number;
   verbose: boolean;
@@ -45,6 +50,7 @@ type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   json: { type: 'boolean' },
+  'allow-empty': { type: 'boolean' },
   'no-keep-color-profile': { type: 'boolean' },
   'no-keep-orientation': { type: 'boolean' },
 } satisfies OptionsConfig;
@@ -126,9 +132,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
 
   const paths = parsed.positionals;
   if (paths.length === 0) throw new UsageError(`'${command}' needs at least one file or folder`, command);
+  const stdin = paths.includes('-');
+  if (stdin && paths.length > 1) throw new UsageError("'-' (standard input) cannot be combined with other paths", command);
   const common: CommonArgs = {
     paths,
     json: values.json === true,
+    allowEmpty: values['allow-empty'] === true,
     keepColorProfile: values['no-keep-color-profile'] !== true,
     keepOrientation: values['no-keep-orientation'] !== true,
   };
@@ -141,6 +150,14 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
 
   const outDir = values['out-dir'] as string | undefined;
   const inPlace = values['in-place'] === true;
+  const verbose = values.verbose === true;
+  if (stdin) {
+    if (outDir !== undefined || inPlace) {
+      throw new UsageError("'clean -' writes the cleaned image to standard output; it takes neither -o nor --in-place", command);
+    }
+    if (common.json) throw new UsageError("'clean -' writes the image to standard output, so it cannot also print --json there", command);
+    return { command, ...common, inPlace: false, toStdout: true, jobs, verbose, progress: false };
+  }
   if (outDir === undefined && !inPlace) {
     throw new UsageError("'clean' needs either -o <outdir> or --in-place", command);
   }
@@ -148,5 +165,5 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     throw new UsageError("'clean' takes -o <outdir> or --in-place, not both", command);
   }
   if (outDir === '') throw new UsageError("option '-o, --out-dir' needs a folder name", command);
-  return { command, ...common, outDir, inPlace, jobs, verbose: values.verbose === true, progress };
+  return { command, ...common, outDir, inPlace, toStdout: false, jobs, verbose, progress };
 }

@@ -1,6 +1,7 @@
 import { parseCommandLine } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { helpText } from './help.js';
+import { installSignalHandlers } from './interrupt.js';
 
 declare const __CLI_VERSION__: string;
 
@@ -41,6 +42,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+installSignalHandlers();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -8,8 +8,10 @@ export const EXIT = {
   USAGE: 2,
   /** A bug in the CLI itself. */
   INTERNAL: 3,
-  /** Interrupted by SIGINT / SIGTERM (128 + 2). */
+  /** Interrupted by SIGINT, Ctrl-C (128 + 2). */
   INTERRUPTED: 130,
+  /** Stopped by SIGTERM (128 + 15), as `kill`, CI runners and container stops send it. */
+  TERMINATED: 143,
 } as const;
 
 /** A mistake on the command line. Printed without a stack trace; exit code 2. */
@@ -30,6 +32,8 @@ export class UsageError extends Error {
  * (`UNSUPPORTED_FORMAT`, `TRUNCATED`, `MALFORMED`, `CHECKSUM_MISMATCH`, `LIMIT_EXCEEDED`, `INTERNAL`).
  */
 export type FileErrorCode =
+  /** A path named on the command line does not exist. */
+  | 'NOT_FOUND'
   /** The file could not be read (permissions, vanished, is a directory, ...). */
   | 'READ_FAILED'
   /** The cleaned image could not be written; the original is untouched. */

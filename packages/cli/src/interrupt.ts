@@ -1,23 +1,34 @@
 import { removePendingTempFiles } from './atomic-write.js';
 import { EXIT } from './errors.js';
 
+/** What each signal the CLI handles exits with: 128 + the signal's number, the shell convention. */
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: EXIT.INTERRUPTED, SIGTERM: EXIT.TERMINATED };
+
+/** Work to undo before exiting on a signal (erase the progress bar, ...). */
+const cleanups = new Set<() => void>();
+
 /**
- * While `work` runs, Ctrl-C / SIGTERM removes every temp file in flight before
- * exiting with 130, so an interrupted run leaves each target as it was.
+ * On Ctrl-C (SIGINT, exit 130) or SIGTERM (exit 143): run the registered
+ * cleanups, remove every temp file in flight, say so, and exit. An interrupted
+ * run leaves each target as it was. Installed once, by `bin.ts`, for every command.
  */
-export async function withInterruptCleanup<T>(work: () => Promise<T>, onInterrupt: () => void = () => {}): Promise<T> {
-  const handler = (signal: NodeJS.Signals) => {
-    onInterrupt();
-    removePendingTempFiles();
-    process.stderr.write(`\nimage-sanitizer: interrupted (${signal}); files not yet replaced are unchanged\n`);
-    process.exit(EXIT.INTERRUPTED);
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+export function installSignalHandlers(): void {
+  for (const [signal, code] of Object.entries(SIGNAL_EXIT) as [NodeJS.Signals, number][]) {
+    process.on(signal, () => {
+      for (const cleanup of cleanups) cleanup();
+      removePendingTempFiles();
+      process.stderr.write(`\nimage-sanitizer: interrupted (${signal}); files not yet replaced are unchanged\n`);
+      process.exit(code);
+    });
+  }
+}
+
+/** While `work` runs, `onInterrupt` runs first if a signal stops the process. */
+export async function withInterruptCleanup<T>(work: () => Promise<T>, onInterrupt: () => void): Promise<T> {
+  cleanups.add(onInterrupt);
   try {
     return await work();
   } finally {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
+    cleanups.delete(onInterrupt);
   }
 }

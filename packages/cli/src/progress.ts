@@ -1,4 +1,8 @@
-/** A one-line progress bar on stderr for long batches; silent when stderr is not a terminal. */
+/**
+ * A one-line progress bar on stderr for long batches. It is drawn only where
+ * terminal control codes mean something: stderr is a terminal and `TERM` is
+ * set and not `dumb` (Emacs shells, some CI logs). Anywhere else it is silent.
+ */
 export interface Progress {
   tick(): void;
   done(): void;
@@ -12,8 +16,13 @@ const BAR_WIDTH = 30;
 
 const silent: Progress = { tick() {}, done() {} };
 
+/** Whether `stream` understands escape codes (`\r` and erase-line). */
+export function understandsEscapes(stream: NodeJS.WriteStream, term: string | undefined = process.env.TERM): boolean {
+  return stream.isTTY === true && term !== undefined && term !== '' && term !== 'dumb';
+}
+
 export function createProgress(total: number, label: string, enabled: boolean, stream: NodeJS.WriteStream = process.stderr): Progress {
-  if (!enabled || !stream.isTTY || total < PROGRESS_MIN_FILES) return silent;
+  if (!enabled || total < PROGRESS_MIN_FILES || !understandsEscapes(stream)) return silent;
   let count = 0;
   let lastDraw = 0;
   const draw = () => {

@@ -40,9 +40,34 @@ export function itemJson(item: MetadataItem): MetadataItem {
   return label === undefined ? { kind, container, offset, length } : { kind, container, offset, length, label };
 }
 
-/** Print a machine-readable report: one JSON document on stdout. */
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+/**
+ * The version of the `--json` document's shape. Raised on any change a reader
+ * could trip over (a field renamed or removed, a status added); new fields
+ * alone do not raise it.
+ */
+export const JSON_SCHEMA_VERSION = 1;
+
+/**
+ * Every `status` a file can have, in every command's `--json` report: one
+ * vocabulary, each command using the part that applies to it.
+ * - `cleaned`: clean wrote the sanitized image (or, in place, found nothing to remove)
+ * - `clean` / `dirty`: check found nothing / something `clean` would remove
+ * - `inspected`: inspect read the file
+ * - `skipped`: passed over with a `reason` (found in a folder, not an image; a symlink; ...)
+ * - `error`: could not be processed, with a `code` and a `message`; never written, never vouched for
+ */
+export type FileStatus = 'cleaned' | 'clean' | 'dirty' | 'inspected' | 'skipped' | 'error';
+
+/** How many files have each of `statuses`: the summary's counts, keyed by status. */
+export function countStatuses<S extends FileStatus>(files: readonly { status: FileStatus }[], statuses: readonly S[]): Record<S, number> {
+  const counts = Object.fromEntries(statuses.map((status) => [status, 0])) as Record<S, number>;
+  for (const file of files) if ((statuses as readonly FileStatus[]).includes(file.status)) counts[file.status as S]++;
+  return counts;
+}
+
+/** Print a machine-readable report: one JSON document on stdout, the same envelope for every command. */
+export function printJson(report: { command: string; ok: boolean; summary: Record<string, number>; files: readonly { status: FileStatus }[] }): void {
+  process.stdout.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...report }, null, 2)}\n`);
 }
 
 /**

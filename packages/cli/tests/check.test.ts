@@ -8,7 +8,7 @@ import { tempFolder } from './helpers/tmp.js';
 interface CheckJson {
   command: string;
   ok: boolean;
-  summary: { clean: number; dirty: number; errors: number; skipped: number; workers: number };
+  summary: { clean: number; dirty: number; error: number; skipped: number; workers: number };
   files: Array<{ path: string; status: string; code?: string; removable?: { kind: string }[] }>;
 }
 
@@ -64,7 +64,7 @@ describe('check', () => {
     const { code, stdout } = await run(['check', 'dirty', 'cleaned', '--json'], { cwd: work });
     expect(code).toBe(1);
     const report = JSON.parse(stdout) as CheckJson;
-    expect(report).toMatchObject({ command: 'check', ok: false, summary: { clean: 2, dirty: 2, errors: 0, skipped: 1 } });
+    expect(report).toMatchObject({ command: 'check', ok: false, summary: { clean: 2, dirty: 2, error: 0, skipped: 1 } });
     expect(report.files.map((f) => [f.path, f.status])).toEqual([
       ['dirty/gps.jpg', 'dirty'],
       ['dirty/sub/notes.md', 'skipped'],

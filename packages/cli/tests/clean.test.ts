@@ -104,7 +104,7 @@ describe('clean -o <outdir> over a folder', () => {
   it('reports a JSON summary with every file, what was removed and kept', () => {
     expect(report.command).toBe('clean');
     expect(report.ok).toBe(true);
-    expect(report.summary).toMatchObject({ cleaned: 3, changed: 3, skipped: 1, rejected: 0 });
+    expect(report.summary).toMatchObject({ cleaned: 3, changed: 3, skipped: 1, error: 0 });
     const a = report.files.find((f) => f.path === join('photos', 'a.jpg'));
     expect(a).toMatchObject({ status: 'cleaned', output: join('out', 'a.jpg'), format: 'jpeg', changed: true });
     const removedKinds = (a!.removed as { kind: string }[]).map((item) => item.kind);
@@ -158,9 +158,9 @@ describe('clean options and rejections', () => {
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout) as CleanJson;
     expect(report.ok).toBe(false);
-    expect(report.summary).toMatchObject({ cleaned: 1, rejected: 2 });
-    expect(report.files.find((f) => f.path === 'truncated.jpg')).toMatchObject({ status: 'rejected', code: 'TRUNCATED' });
-    expect(report.files.find((f) => f.path === 'notes.txt')).toMatchObject({ status: 'rejected', code: 'UNSUPPORTED_FORMAT' });
+    expect(report.summary).toMatchObject({ cleaned: 1, error: 2 });
+    expect(report.files.find((f) => f.path === 'truncated.jpg')).toMatchObject({ status: 'error', code: 'TRUNCATED' });
+    expect(report.files.find((f) => f.path === 'notes.txt')).toMatchObject({ status: 'error', code: 'UNSUPPORTED_FORMAT' });
     expect(readdirSync(join(work, 'mixed'))).toEqual(['good.jpg']);
 
     const text = await run(['clean', 'truncated.jpg', 'notes.txt', 'good.jpg', '-o', 'mixed2'], { cwd: work });
@@ -175,7 +175,7 @@ describe('clean options and rejections', () => {
     writeFileSync(join(work, 'liar/fake.png'), '<html>not found</html>');
     const { code, stdout } = await run(['clean', 'liar', '-o', 'liar-out', '--json'], { cwd: work });
     expect(code).toBe(1);
-    expect((JSON.parse(stdout) as CleanJson).files[0]).toMatchObject({ status: 'rejected', code: 'UNSUPPORTED_FORMAT' });
+    expect((JSON.parse(stdout) as CleanJson).files[0]).toMatchObject({ status: 'error', code: 'UNSUPPORTED_FORMAT' });
   });
 
   it('skips symbolic links found in folders and says so', async () => {
@@ -245,7 +245,7 @@ describe('clean options and rejections', () => {
     const report = JSON.parse(stdout) as CleanJson;
     expect(report.files).toEqual([
       expect.objectContaining({ path: join('locked', 'ok.jpg'), status: 'cleaned' }),
-      { path: join('locked', 'private'), status: 'rejected', code: 'READ_FAILED', message: 'cannot list folder: permission denied' },
+      { path: join('locked', 'private'), status: 'error', code: 'READ_FAILED', message: 'cannot list folder: permission denied' },
     ]);
     expect(readdirSync(join(work, 'locked-out'))).toEqual(['ok.jpg']);
   });

@@ -72,9 +72,10 @@ describe('usage errors exit 2 with a sentence, not a stack trace', () => {
     expect(stderr).not.toMatch(/\n\s+at /); // no stack frames
   });
 
-  it('writes nothing when one of several paths is missing', async () => {
-    const { code } = await run(['clean', 'photo.jpg', 'missing.jpg', '-o', 'never'], { cwd: work });
+  it('writes nothing when every path is missing', async () => {
+    const { code, stderr } = await run(['clean', 'missing.jpg', 'gone/', '-o', 'never'], { cwd: work });
     expect(code).toBe(2);
+    expect(stderr).toContain("none of the paths can be opened: 'missing.jpg' (no such file or folder), 'gone/' (no such file or folder)");
     expect(() => accessSync(join(work, 'never'))).toThrow();
   });
 });

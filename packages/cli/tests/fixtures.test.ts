@@ -63,7 +63,7 @@ describe.skipIf(!haveFixtures)(title, () => {
     const now = readFileSync(join(copy, file));
     const original = readFileSync(join(fixturesDir, file));
     if (entry.expect === 'reject') {
-      expect(result).toMatchObject({ status: 'rejected', code: entry.code });
+      expect(result).toMatchObject({ status: 'error', code: entry.code });
       expect(now.equals(original), 'a rejected file stays byte-for-byte as it was').toBe(true);
       return;
     }

@@ -14,8 +14,11 @@ describe.skipIf(!haveScript)(haveScript ? 'progress bar' : 'progress bar: SKIPPE
   mkdirSync(join(work, 'batch'));
   for (let i = 0; i < 25; i++) writeFileSync(join(work, `batch/${i}.jpg`), makeJpeg({ seed: i % 3 }));
 
-  const inTerminal = (args: string[]) =>
-    runCommand('script', ['-qec', [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' '), '/dev/null'], { cwd: work });
+  const inTerminal = (args: string[], term = 'xterm-256color') =>
+    runCommand('script', ['-qec', [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' '), '/dev/null'], {
+      cwd: work,
+      env: { ...process.env, TERM: term },
+    });
 
   it('is drawn on a terminal for a long batch, then erased before the report', async () => {
     const { code, stdout } = await inTerminal(['clean', 'batch', '-o', 'tty-out']);
@@ -30,5 +33,15 @@ describe.skipIf(!haveScript)(haveScript ? 'progress bar' : 'progress bar: SKIPPE
     expect(quiet.stdout).not.toContain('cleaning [');
     const piped = await run(['clean', 'batch', '-o', 'piped'], { cwd: work });
     expect(piped.stderr).toBe('');
+  });
+
+  it('writes no escape code at all on a terminal whose TERM is dumb (or unset)', async () => {
+    for (const [term, out] of [['dumb', 'tty-dumb'], ['', 'tty-no-term']]) {
+      const { code, stdout } = await inTerminal(['clean', 'batch', '-o', out], term);
+      expect(code).toBe(0);
+      expect(stdout).not.toContain('\x1b');
+      expect(stdout).not.toContain('cleaning [');
+      expect(stdout).toContain('Cleaned 25 images');
+    }
   });
 });

@@ -69,33 +69,30 @@ export async function processObject(deps: ProcessDeps, ref: ObjectRef): Promise<
   };
   const identity = sourceIdentity(ref, source);
   let streamed: StreamedObject | 'superseded';
+  let body = source;
+  let attempts = 0;
   try {
-    // One attempt: the body is read once. A conditional write that S3 refuses is a retryable
-    // failure, and the retry checks the order again from the start.
-    streamed = await whenInOrder(
-      s3,
-      config.outputBucket,
-      identity,
-      ({ condition, metadata, published }) =>
-        streamObject(
-          s3,
-          source,
-          {
-            bucket: config.outputBucket,
-            key: ref.key,
-            condition,
-            metadata: (format) => ({ ...from, ...metadata, [OUTPUT_METADATA.format]: format }),
-            reportMetadata: (report) => ({
-              [OUTPUT_METADATA.removed]: kinds(report.removed).join(',') || 'none',
-              [OUTPUT_METADATA.kept]: kinds(report.kept).join(',') || 'none',
-            }),
-            // Streaming takes time: look again just before the output becomes visible.
-            beforeCommit: () => assertStillInOrder(s3, config.outputBucket, identity, published),
-          },
-          { maxBufferedBytes: config.maxObjectBytes, sanitize: { keepColorProfile: config.keepColorProfile, keepOrientation: config.keepOrientation } },
-        ),
-      1,
-    );
+    // A conditional write that S3 refused runs again after the checks: the body is then read anew.
+    streamed = await whenInOrder(s3, config.outputBucket, identity, async ({ condition, metadata, published }) => {
+      if (attempts++ > 0) body = await openObject(s3, ref);
+      return streamObject(
+        s3,
+        body,
+        {
+          bucket: config.outputBucket,
+          key: ref.key,
+          condition,
+          metadata: (format) => ({ ...from, ...metadata, [OUTPUT_METADATA.format]: format }),
+          reportMetadata: (report) => ({
+            [OUTPUT_METADATA.removed]: kinds(report.removed).join(',') || 'none',
+            [OUTPUT_METADATA.kept]: kinds(report.kept).join(',') || 'none',
+          }),
+          // Streaming takes time: look again just before the output becomes visible.
+          beforeCommit: () => assertStillInOrder(s3, config.outputBucket, identity, published),
+        },
+        { maxBufferedBytes: config.maxObjectBytes, sanitize: { keepColorProfile: config.keepColorProfile, keepOrientation: config.keepOrientation } },
+      );
+    });
   } catch (error) {
     if (error instanceof SupersededError) return { outcome: 'ignored', reason: 'SUPERSEDED' };
     const read = { ...ref, ...(source.versionId ? { versionId: source.versionId } : {}), ...(source.eTag ? { eTag: source.eTag } : {}) };
@@ -105,7 +102,7 @@ export async function processObject(deps: ProcessDeps, ref: ObjectRef): Promise<
     return reject(deps, read, error.code, { ...(error.format ? { format: error.format } : {}), ...bytesIn });
   }
   if (streamed === 'superseded') {
-    source.destroy();
+    body.destroy();
     return { outcome: 'ignored', reason: 'SUPERSEDED' };
   }
 

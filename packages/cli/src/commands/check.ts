@@ -1,10 +1,11 @@
 import type { ImageFormat, MetadataItem, SanitizeOptions } from '@image-sanitizer/core';
 import type { CheckArgs } from '../args.js';
 import { EXIT } from '../errors.js';
-import { collectFiles, readFileEntry, type FileEntry, type SkippedEntry } from '../files.js';
+import { collectFiles, readFileEntry, requireImages, requireSomePath, type FileEntry, type SkippedEntry } from '../files.js';
+import { withInterruptCleanup } from '../interrupt.js';
 import { chooseRunner, mapLimit, type TaskRunner } from '../pool.js';
 import { createProgress } from '../progress.js';
-import { itemJson, listItems, plural, printError, printJson, printLine } from '../report.js';
+import { countStatuses, itemJson, listItems, plural, printError, printJson, printLine } from '../report.js';
 
 /** The verdict for one file, as it appears in the JSON report. */
 export type CheckFileReport =
@@ -29,20 +30,27 @@ async function checkOne(file: FileEntry, runner: TaskRunner, options: SanitizeOp
 /** `image-sanitizer check`: exit 1 when any image carries removable metadata or cannot be verified. */
 export async function runCheck(args: CheckArgs): Promise<number> {
   const collected = await collectFiles(args.paths);
+  requireSomePath(args.paths, collected, 'check');
   const options: SanitizeOptions = { keepColorProfile: args.keepColorProfile, keepOrientation: args.keepOrientation };
-  const runner = chooseRunner(collected.files, args.jobs);
+  const runner = await chooseRunner(collected.files, args.jobs);
   const progress = createProgress(collected.files.length, 'checking', args.progress);
   let reports: CheckFileReport[];
   try {
-    reports = await mapLimit(collected.files, runner.concurrency, async (file) => {
-      const report = await checkOne(file, runner, options);
-      progress.tick();
-      return report;
-    });
+    reports = await withInterruptCleanup(
+      () =>
+        mapLimit(collected.files, runner.concurrency, async (file) => {
+          const report = await checkOne(file, runner, options);
+          progress.tick();
+          return report;
+        }),
+      () => progress.done(),
+    );
   } finally {
     progress.done();
     await runner.close();
   }
+  requireImages(reports.filter((r) => r.status !== 'skipped').length, args.paths, collected, args.allowEmpty, 'check');
+  reports.unshift(...collected.missing.map((m): CheckFileReport => ({ path: m.path, status: 'error', code: m.code, message: m.message })));
   reports.push(...collected.skipped.map((s): CheckFileReport => ({ path: s.path, status: 'skipped', reason: s.reason })));
   reports.push(
     ...collected.unreadable.map((u): CheckFileReport => ({ path: u.path, status: 'error', code: 'READ_FAILED', message: u.message })),
@@ -57,7 +65,7 @@ export async function runCheck(args: CheckArgs): Promise<number> {
     printJson({
       command: 'check',
       ok,
-      summary: { clean: count('clean'), dirty, errors, skipped: count('skipped'), workers: runner.workers },
+      summary: { ...countStatuses(reports, ['clean', 'dirty', 'skipped', 'error'] as const), workers: runner.workers },
       files: reports,
     });
     return ok ? EXIT.OK : EXIT.FAILED;

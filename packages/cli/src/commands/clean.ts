@@ -1,14 +1,15 @@
+import fs from 'node:fs';
 import { mkdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ImageFormat, MetadataItem, SanitizeOptions } from '@image-sanitizer/core';
 import type { CleanArgs } from '../args.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { describeIoError, EXIT, UsageError } from '../errors.js';
-import { collectFiles, readFileEntry, type FileEntry, type SkippedEntry } from '../files.js';
+import { collectFiles, readFileEntry, requireImages, requireSomePath, type FileEntry, type FileIdentity, type SkippedEntry } from '../files.js';
 import { withInterruptCleanup } from '../interrupt.js';
-import { chooseRunner, mapLimit, type TaskRunner } from '../pool.js';
+import { chooseRunner, InlineRunner, mapLimit, type TaskRunner } from '../pool.js';
 import { createProgress } from '../progress.js';
-import { formatBytes, itemJson, listItems, plural, printError, printJson, printLine, totalLength } from '../report.js';
+import { countStatuses, formatBytes, itemJson, listItems, plural, printError, printJson, printLine, totalLength } from '../report.js';
 
 /** The outcome for one file, as it appears in the JSON report. */
 export type CleanFileReport =
@@ -24,9 +25,29 @@ export type CleanFileReport =
       bytesOut: number;
       removed: MetadataItem[];
       kept: MetadataItem[];
+      /**
+       * `--in-place` on a file with several names (hard links): the rename gave this
+       * name a new file, the other names still hold the original bytes.
+       */
+      hardLinks?: {
+        /** The other names the file had when it was read. */
+        others: number;
+        /** Those found beside it, still leading to the original. */
+        unsanitized: string[];
+        /** Those not found beside it nor cleaned in this run: elsewhere on the file system. */
+        elsewhere: number;
+        /** The original's inode number (`find <mount> -xdev -inum <inode>` lists every name). */
+        inode: number;
+      };
     }
   | { path: string; status: 'skipped'; reason: SkippedEntry['reason'] }
-  | { path: string; status: 'rejected'; code: string; message: string };
+  | { path: string; status: 'error'; code: string; message: string };
+
+/** A file `--in-place` replaced, with the identity of the file it replaced. */
+interface LinkedFile {
+  report: Extract<CleanFileReport, { status: 'cleaned' }>;
+  identity: FileIdentity;
+}
 
 interface Planned {
   file: FileEntry;
@@ -36,30 +57,37 @@ interface Planned {
   output: string;
 }
 
-/**
- * Where a write to `path` lands: its folder with symlinks resolved, then its
- * name (a rename replaces that directory entry). Undefined when the folder does
- * not exist yet, so nothing there can be an input.
- */
-async function landingPath(path: string, folders: Map<string, Promise<string | undefined>>): Promise<string | undefined> {
-  const folder = dirname(resolve(path));
-  let real = folders.get(folder);
-  if (real === undefined) {
-    real = realpath(folder).catch(() => undefined);
-    folders.set(folder, real);
-  }
-  const resolved = await real;
-  return resolved === undefined ? undefined : join(resolved, basename(path));
+/** Real paths (symlinks resolved) of folders, each asked for once; `undefined` when the folder does not exist. */
+type FolderMap = Map<string, string | undefined>;
+
+/** Resolve the real path of every folder in `folders` not yet in `known`, all at once. */
+async function resolveFolders(folders: Iterable<string>, known: FolderMap): Promise<void> {
+  const unknown = [...new Set(folders)].filter((folder) => !known.has(folder));
+  const real = await Promise.all(unknown.map((folder) => realpath(folder).catch(() => undefined)));
+  unknown.forEach((folder, index) => known.set(folder, real[index]));
 }
 
 /**
- * Every name under which an input can be replaced, mapped to the input: the
- * entry itself and, for a named symlink, the file it points to.
+ * Where a write to `path` lands: its folder with symlinks resolved (from
+ * `folders`, filled by `resolveFolders`), then its name (a rename replaces that
+ * directory entry). Undefined when the folder does not exist yet, so nothing
+ * there can be an input.
  */
-async function inputLocations(files: readonly FileEntry[], folders: Map<string, Promise<string | undefined>>): Promise<Map<string, string>> {
+function landingPath(path: string, folders: FolderMap): string | undefined {
+  const resolved = folders.get(dirname(resolve(path)));
+  return resolved === undefined ? undefined : join(resolved, basename(path));
+}
+
+const folderOf = (path: string) => dirname(resolve(path));
+
+/**
+ * Every name under which an input can be replaced, mapped to the input: the
+ * entry itself and, for a named file (perhaps a symlink), the file it points to.
+ */
+async function inputLocations(files: readonly FileEntry[], folders: FolderMap): Promise<Map<string, string>> {
   const locations = new Map<string, string>();
   for (const file of files) {
-    const entry = await landingPath(file.path, folders);
+    const entry = landingPath(file.path, folders);
     if (entry !== undefined) locations.set(entry, file.path);
     if (file.explicit) locations.set(await realpath(file.path).catch(() => resolve(file.path)), file.path);
   }
@@ -74,15 +102,21 @@ async function inputLocations(files: readonly FileEntry[], folders: Map<string, 
 async function plan(files: readonly FileEntry[], args: CleanArgs): Promise<Planned[]> {
   const planned: Planned[] = [];
   const byTarget = new Map<string, string>();
-  const folders = new Map<string, Promise<string | undefined>>();
-  const inputs = args.outDir === undefined ? new Map<string, string>() : await inputLocations(files, folders);
+  const folders: FolderMap = new Map();
+  await resolveFolders(files.map((file) => folderOf(file.path)), folders);
+  const { outDir } = args;
+  let inputs = new Map<string, string>();
+  if (outDir !== undefined) {
+    inputs = await inputLocations(files, folders);
+    await resolveFolders(files.map((file) => folderOf(join(outDir, file.relative))), folders);
+  }
   for (const file of files) {
     let target: string;
     let output: string;
-    if (args.outDir !== undefined) {
-      output = join(args.outDir, file.relative);
+    if (outDir !== undefined) {
+      output = join(outDir, file.relative);
       target = output;
-      const victim = inputs.get((await landingPath(target, folders)) ?? '');
+      const victim = inputs.get(landingPath(target, folders) ?? '');
       if (victim !== undefined) {
         throw new UsageError(
           `writing '${output}' would replace the input '${victim}'; choose an output folder apart from the inputs, or use --in-place`,
@@ -90,9 +124,10 @@ async function plan(files: readonly FileEntry[], args: CleanArgs): Promise<Plann
         );
       }
     } else {
-      // Replace the file a symlink points to, not the link.
+      // Replace the file a symlink points to, not the link. A walked file is never a
+      // symlink (walks do not follow them), so its folder's real path is enough.
       output = file.path;
-      target = await realpath(file.path).catch(() => file.path);
+      target = file.explicit ? await realpath(file.path).catch(() => file.path) : (landingPath(file.path, folders) ?? file.path);
     }
     const key = resolve(target);
     const earlier = byTarget.get(key);
@@ -120,15 +155,15 @@ function ensureFolder(folder: string): Promise<unknown> {
   return made;
 }
 
-async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOptions, inPlace: boolean): Promise<CleanFileReport> {
+async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOptions, inPlace: boolean, linked: LinkedFile[]): Promise<CleanFileReport> {
   const { file, target, output } = item;
   const read = await readFileEntry(file);
-  if (read.kind === 'failed') return { path: file.path, status: 'rejected', code: read.code, message: read.message };
+  if (read.kind === 'failed') return { path: file.path, status: 'error', code: read.code, message: read.message };
   if (read.kind === 'not-an-image') return { path: file.path, status: 'skipped', reason: 'NOT_AN_IMAGE' };
 
   const bytesIn = read.bytes.length;
   const response = await runner.run({ op: 'sanitize', bytes: read.bytes, options });
-  if (!response.ok) return { path: file.path, status: 'rejected', ...response.failure };
+  if (!response.ok) return { path: file.path, status: 'error', ...response.failure };
   const { format, bytes, removed, kept, changed } = response.value;
 
   if (changed || !inPlace) {
@@ -141,10 +176,10 @@ async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOpti
       });
     } catch (error) {
       const message = `cannot write '${output}': ${describeIoError(error)}${inPlace ? '; the original is unchanged' : ''}`;
-      return { path: file.path, status: 'rejected', code: 'WRITE_FAILED', message };
+      return { path: file.path, status: 'error', code: 'WRITE_FAILED', message };
     }
   }
-  return {
+  const report: CleanFileReport = {
     path: file.path,
     status: 'cleaned',
     output,
@@ -155,6 +190,59 @@ async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOpti
     removed: removed.map(itemJson),
     kept: kept.map(itemJson),
   };
+  if (inPlace && changed) linked.push({ report, identity: read });
+  return report;
+}
+
+/**
+ * After `--in-place`, the names that still lead to a replaced file's old inode:
+ * its other hard links. They are looked for in the folders of the replaced files
+ * (names elsewhere are counted, not named: finding them means searching the
+ * whole file system, which `find <mount> -samefile <name>` does).
+ */
+function findUnsanitizedLinks(replaced: readonly LinkedFile[]): void {
+  const key = ({ dev, ino }: FileIdentity) => `${dev}:${ino}`;
+  const replacedNames = new Map<string, number>();
+  for (const { identity } of replaced) replacedNames.set(key(identity), (replacedNames.get(key(identity)) ?? 0) + 1);
+  const listings = new Map<string, string[]>();
+  for (const { report, identity } of replaced) {
+    if (identity.nlink < 2) continue;
+    const folder = dirname(report.path);
+    let names = listings.get(folder);
+    if (names === undefined) {
+      try {
+        names = fs.readdirSync(folder);
+      } catch {
+        names = [];
+      }
+      listings.set(folder, names);
+    }
+    const unsanitized: string[] = [];
+    for (const name of names) {
+      const path = join(folder, name);
+      const info = fs.lstatSync(path, { throwIfNoEntry: false });
+      if (info !== undefined && info.ino === identity.ino && info.dev === identity.dev) unsanitized.push(path);
+    }
+    // Names of the same file cleaned in this run were replaced too: they do not count.
+    const cleanedAlongside = (replacedNames.get(key(identity)) ?? 1) - 1;
+    const others = identity.nlink - 1;
+    const elsewhere = Math.max(0, others - unsanitized.length - cleanedAlongside);
+    if (unsanitized.length + elsewhere > 0) report.hardLinks = { others, unsanitized, elsewhere, inode: identity.ino };
+  }
+}
+
+/** Tell which names of a replaced file still carry its metadata. */
+function warnAboutLinks(reports: readonly CleanFileReport[]): void {
+  for (const report of reports) {
+    if (report.status !== 'cleaned' || report.hardLinks === undefined) continue;
+    const { unsanitized, elsewhere, inode } = report.hardLinks;
+    const count = unsanitized.length + elsewhere;
+    const named = unsanitized.length === 0 ? '' : `: ${unsanitized.join(', ')}`;
+    const outside = elsewhere === 0 ? '' : `${unsanitized.length === 0 ? ':' : ' and'} ${plural(elsewhere, 'name')} in other folders (list them with: find <mount point> -xdev -inum ${inode})`;
+    printError(
+      `warning: ${report.path} was replaced, but ${plural(count, 'other name')} of the same file (hard ${count === 1 ? 'link' : 'links'}) still ${count === 1 ? 'holds' : 'hold'} the original metadata${named}${outside}`,
+    );
+  }
 }
 
 const SKIP_REASONS: Record<SkippedEntry['reason'], string> = {
@@ -173,7 +261,7 @@ function describeSkips(skipped: readonly { reason: SkippedEntry['reason'] }[]): 
 function printHuman(reports: readonly CleanFileReport[], args: CleanArgs): void {
   const cleaned = reports.filter((r) => r.status === 'cleaned');
   const skipped = reports.filter((r) => r.status === 'skipped');
-  const rejected = reports.filter((r) => r.status === 'rejected');
+  const rejected = reports.filter((r) => r.status === 'error');
 
   if (args.verbose) {
     for (const report of cleaned) {
@@ -201,6 +289,36 @@ function printHuman(reports: readonly CleanFileReport[], args: CleanArgs): void 
     printError(`Rejected ${plural(rejected.length, 'file')}, not written:`);
     for (const report of rejected) printError(`  ${report.path}: ${report.code}: ${report.message}`);
   }
+  warnAboutLinks(reports);
+}
+
+/**
+ * `image-sanitizer clean -`: a filter. The image comes from standard input, the
+ * cleaned image goes to standard output, nothing else does (`-v` lists what
+ * was removed on stderr). A file that cannot be cleaned writes nothing to stdout.
+ */
+async function cleanStdin(args: CleanArgs, options: SanitizeOptions): Promise<number> {
+  if (process.stdout.isTTY) {
+    throw new UsageError("refusing to write image bytes to a terminal; redirect standard output ('> out.jpg') or use -o", 'clean');
+  }
+  const [entry] = (await collectFiles(args.paths)).files;
+  const read = await readFileEntry(entry);
+  if (read.kind !== 'bytes') {
+    printError(`-: ${read.kind === 'failed' ? `${read.code}: ${read.message}` : 'not an image'}`);
+    return EXIT.FAILED;
+  }
+  const response = await new InlineRunner().run({ op: 'sanitize', bytes: read.bytes, options });
+  if (!response.ok) {
+    printError(`-: ${response.failure.code}: ${response.failure.message}; nothing written`);
+    return EXIT.FAILED;
+  }
+  const { bytes, removed, kept } = response.value;
+  await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
+  if (args.verbose) {
+    const what = removed.length === 0 ? 'nothing to remove' : `removed ${listItems(removed)}`;
+    printError(`-: ${what}${kept.length === 0 ? '' : `; kept ${listItems(kept)}`}`);
+  }
+  return EXIT.OK;
 }
 
 /** `image-sanitizer clean`: write a sanitized copy of every image, or replace each in place. */
@@ -213,18 +331,21 @@ export async function runClean(args: CleanArgs): Promise<number> {
       throw new UsageError(`the output '${args.outDir}' exists and is not a folder`, 'clean');
     }
   }
-  const collected = await collectFiles(args.paths, { exclude: outDir });
-  const planned = await plan(collected.files, args);
   const options: SanitizeOptions = { keepColorProfile: args.keepColorProfile, keepOrientation: args.keepOrientation };
+  if (args.toStdout) return cleanStdin(args, options);
+  const collected = await collectFiles(args.paths, { exclude: outDir });
+  requireSomePath(args.paths, collected, 'clean');
+  const planned = await plan(collected.files, args);
 
-  const runner = chooseRunner(collected.files, args.jobs);
+  const runner = await chooseRunner(collected.files, args.jobs);
   const progress = createProgress(planned.length, 'cleaning', args.progress);
+  const linked: LinkedFile[] = [];
   let reports: CleanFileReport[];
   try {
     reports = await withInterruptCleanup(
       () =>
         mapLimit(planned, runner.concurrency, async (item) => {
-          const report = await cleanOne(item, runner, options, args.inPlace);
+          const report = await cleanOne(item, runner, options, args.inPlace, linked);
           progress.tick();
           return report;
         }),
@@ -234,12 +355,15 @@ export async function runClean(args: CleanArgs): Promise<number> {
     progress.done();
     await runner.close();
   }
+  requireImages(reports.filter((r) => r.status !== 'skipped').length, args.paths, collected, args.allowEmpty, 'clean');
+  findUnsanitizedLinks(linked);
   const all: CleanFileReport[] = [
+    ...collected.missing.map((m): CleanFileReport => ({ path: m.path, status: 'error', code: m.code, message: m.message })),
     ...reports,
     ...collected.skipped.map((s): CleanFileReport => ({ path: s.path, status: 'skipped', reason: s.reason })),
-    ...collected.unreadable.map((u): CleanFileReport => ({ path: u.path, status: 'rejected', code: 'READ_FAILED', message: u.message })),
+    ...collected.unreadable.map((u): CleanFileReport => ({ path: u.path, status: 'error', code: 'READ_FAILED', message: u.message })),
   ];
-  const failed = all.some((r) => r.status === 'rejected');
+  const failed = all.some((r) => r.status === 'error');
 
   if (args.json) {
     const cleaned = all.filter((r) => r.status === 'cleaned');
@@ -247,10 +371,8 @@ export async function runClean(args: CleanArgs): Promise<number> {
       command: 'clean',
       ok: !failed,
       summary: {
-        cleaned: cleaned.length,
+        ...countStatuses(all, ['cleaned', 'skipped', 'error'] as const),
         changed: cleaned.filter((r) => r.changed).length,
-        skipped: all.filter((r) => r.status === 'skipped').length,
-        rejected: all.filter((r) => r.status === 'rejected').length,
         removedItems: cleaned.reduce((sum, r) => sum + r.removed.length, 0),
         bytesIn: cleaned.reduce((sum, r) => sum + r.bytesIn, 0),
         bytesOut: cleaned.reduce((sum, r) => sum + r.bytesOut, 0),
@@ -258,6 +380,7 @@ export async function runClean(args: CleanArgs): Promise<number> {
       },
       files: all,
     });
+    warnAboutLinks(all);
   } else {
     printHuman(all, args);
   }

@@ -1,10 +1,10 @@
 import type { InspectResult, MetadataItem, SanitizeOptions } from '@image-sanitizer/core';
 import type { InspectArgs } from '../args.js';
 import { EXIT } from '../errors.js';
-import { collectFiles, readFileEntry, type FileEntry } from '../files.js';
+import { collectFiles, readFileEntry, requireImages, requireSomePath, type FileEntry } from '../files.js';
 import { readMetadata, type FieldGroup, type ReadableMetadata } from '../metadata.js';
 import { runTask } from '../tasks.js';
-import { describeItem, formatBytes, itemJson, plural, printError, printJson, printLine, totalLength } from '../report.js';
+import { countStatuses, describeItem, formatBytes, itemJson, plural, printError, printJson, printLine, totalLength } from '../report.js';
 
 /** The report for one file, as it appears in the JSON output. */
 export type InspectFileReport =
@@ -117,19 +117,22 @@ function printReport(report: Extract<InspectFileReport, { status: 'inspected' }>
 /** `image-sanitizer inspect`: what each image carries, and what `clean` would do about it. */
 export async function runInspect(args: InspectArgs): Promise<number> {
   const collected = await collectFiles(args.paths);
+  requireSomePath(args.paths, collected, 'inspect');
   const options: SanitizeOptions = { keepColorProfile: args.keepColorProfile, keepOrientation: args.keepOrientation };
   const reports: InspectFileReport[] = [];
   for (const file of collected.files) {
     const report = await inspectOne(file, options);
     if (report !== undefined) reports.push(report);
   }
+  requireImages(reports.length, args.paths, collected, args.allowEmpty, 'inspect');
+  reports.unshift(...collected.missing.map((m): InspectFileReport => ({ path: m.path, status: 'error', code: m.code, message: m.message })));
   for (const folder of collected.unreadable) {
     reports.push({ path: folder.path, status: 'error', code: 'READ_FAILED', message: folder.message });
   }
   const failed = reports.some((r) => r.status === 'error');
 
   if (args.json) {
-    printJson({ command: 'inspect', ok: !failed, files: reports });
+    printJson({ command: 'inspect', ok: !failed, summary: countStatuses(reports, ['inspected', 'error'] as const), files: reports });
     return failed ? EXIT.FAILED : EXIT.OK;
   }
   let first = true;
