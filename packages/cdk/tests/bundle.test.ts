@@ -54,5 +54,5 @@ describe('the Lambda bundle', () => {
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 120_000);
 });
