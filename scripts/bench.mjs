@@ -150,6 +150,8 @@ for (const [label, value, target] of results) {
   console.log(`${label.padEnd(44)} ${value.toFixed(3).padStart(8)}x ${(`>= ${target}x`).padStart(8)}   ${met ? 'yes' : 'NO'}`);
 }
 
+if (!process.env.BENCH_SKIP_HANDLER && spawnSync(process.execPath, [join(import.meta.dirname, 'bench-handler.mjs')], { stdio: 'inherit' }).status !== 0) allMet = false;
+
 if (!process.env.BENCH_SKIP_CLI) {
   const cliBench = join(import.meta.dirname, '..', 'packages', 'cli', 'bench', 'clean-batch.mjs');
   if (existsSync(cliBench)) {

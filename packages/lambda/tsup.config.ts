@@ -1,11 +1,11 @@
 import { defineConfig } from 'tsup';
 
-// The library (createHandler & co.) and the local pipeline. The deployable
-// Lambda bundle is built separately by scripts/bundle.mjs.
+// The library (createHandler & co.), the settings contract (`@image-sanitizer/lambda/contract`)
+// and the local pipeline. The deployable Lambda bundle is built separately by scripts/bundle.mjs.
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'local/start': 'src/local/start.ts' },
+  entry: { index: 'src/index.ts', contract: 'src/contract.ts', 'local/start': 'src/local/start.ts' },
   format: ['esm'],
-  dts: { entry: { index: 'src/index.ts' } },
+  dts: { entry: { index: 'src/index.ts', contract: 'src/contract.ts' } },
   sourcemap: true,
   clean: true,
   target: 'node20',

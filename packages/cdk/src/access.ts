@@ -10,6 +10,12 @@ import type { Construct } from 'constructs';
  * (s3:GetBucket*, s3:List*, s3:DeleteObject*, s3:Abort*) that no one here needs.
  */
 
+/**
+ * The principal tag that lets a principal of the account assume the uploader or reader role when
+ * no principal ARNs are given: `image-sanitizer-access` = `uploader` (User A) or `reader` (User B).
+ */
+export const ACCESS_TAG = 'image-sanitizer-access';
+
 /** What the sanitizer function may do on S3 and CloudWatch Logs. */
 export function functionStatements(input: s3.IBucket, output: s3.IBucket, logGroup: logs.ILogGroup): iam.PolicyStatement[] {
   return [
@@ -27,9 +33,20 @@ export function functionStatements(input: s3.IBucket, output: s3.IBucket, logGro
       resources: [input.arnForObjects('*')],
     }),
     new iam.PolicyStatement({
-      sid: 'WriteOutputObjects',
-      actions: ['s3:PutObject'],
+      sid: 'WriteAndWithdrawOutputObjects',
+      // Large outputs go up as multipart uploads (covered by s3:PutObject); a failed one is aborted.
+      // GetObject is what HeadObject needs: the ordering check reads the published output's
+      // sequencer. DeleteObject withdraws an output (a delete marker: the bucket is versioned);
+      // no DeleteObjectVersion, so no version is ever destroyed.
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject', 's3:DeleteObject'],
       resources: [output.arnForObjects('*')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'TellMissingObjectsApart',
+      // Without ListBucket, S3 answers 403 instead of 404 for a missing key: a deleted input
+      // or a not-yet-published output would look like an access error and be retried forever.
+      actions: ['s3:ListBucket'],
+      resources: [input.bucketArn, output.bucketArn],
     }),
     new iam.PolicyStatement({
       sid: 'WriteOwnLogs',
@@ -66,17 +83,22 @@ export function keyStatements(sid: string, keys: readonly (kms.IKey | undefined)
 }
 
 /**
- * A role that only `principalArns` may assume (any principal of the account allowed by its own
- * IAM policy when no ARN is given), with exactly `statements`.
+ * A role that only `principalArns` may assume; when none are given, only principals of this
+ * account that carry the tag {@link ACCESS_TAG} = `tagValue` (and whose own policy allows
+ * sts:AssumeRole on the role). Exactly `statements` are granted.
  */
 export function createAccessRole(
   scope: Construct,
   id: string,
   description: string,
   principalArns: readonly string[] | undefined,
+  tagValue: 'uploader' | 'reader',
   statements: readonly iam.PolicyStatement[],
 ): iam.Role {
-  const principals = principalArns?.map((arn) => new iam.ArnPrincipal(arn)) ?? [new iam.AccountRootPrincipal()];
+  const principals =
+    principalArns !== undefined && principalArns.length > 0
+      ? principalArns.map((arn) => new iam.ArnPrincipal(arn))
+      : [new iam.PrincipalWithConditions(new iam.AccountRootPrincipal(), { StringEquals: { [`aws:PrincipalTag/${ACCESS_TAG}`]: tagValue } })];
   const role = new iam.Role(scope, id, { description, assumedBy: new iam.CompositePrincipal(...principals) });
   statements.forEach((statement) => role.addToPrincipalPolicy(statement));
   return role;

@@ -1,41 +1,19 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type { ImageSanitizationPipeline } from './pipeline.js';
+import type { IConstruct } from 'constructs';
+
+/*
+ * The cdk-nag (AwsSolutions) findings the pipeline accepts are acknowledged one by one, each
+ * with its reason, on the one construct it concerns (never for a whole stack), right where the
+ * grant that causes it is made. These are the helpers those places call.
+ */
 
 /** The id CDK gives the stack-wide Lambda behind `bucket.addEventNotification()`. */
 export const CDK_NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834';
 
-/**
- * Every cdk-nag (AwsSolutions) finding the pipeline accepts, each with its reason. Findings are
- * acknowledged one by one, on the one construct they concern, never for a whole stack.
- */
-export function acknowledgePipelineFindings(pipeline: ImageSanitizationPipeline): void {
-  acknowledgeObjectWildcard(
-    pipeline.functionRole,
-    pipeline.inputBucket,
-    'The function reads and tags whichever object was uploaded; its key is only known at run time. Bucket-level actions are not granted.',
-  );
-  acknowledgeObjectWildcard(
-    pipeline.functionRole,
-    pipeline.outputBucket,
-    'The function writes the sanitized copy under the uploaded object\'s key, known only at run time; it may only s3:PutObject there.',
-  );
-  acknowledgeObjectWildcard(
-    pipeline.uploaderRole,
-    pipeline.inputBucket,
-    'User A uploads and reads back objects of any key in the input bucket, and only there.',
-  );
-  acknowledgeObjectWildcard(
-    pipeline.readerRole,
-    pipeline.outputBucket,
-    'User B reads sanitized objects of any key in the output bucket, and only there, read-only.',
-  );
-  acknowledgeNotificationsHandler(pipeline);
-}
-
 /** `AwsSolutions-IAM5[Resource::<bucket ARN>/*]` on `role`: object-level access to one bucket. */
-function acknowledgeObjectWildcard(role: iam.Role, bucket: s3.IBucket, reason: string): void {
+export function acknowledgeObjectWildcard(role: iam.Role, bucket: s3.IBucket, reason: string): void {
   const resource = flattenReference(Stack.of(role).resolve(bucket.arnForObjects('*')));
   Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
 }
@@ -45,8 +23,8 @@ function acknowledgeObjectWildcard(role: iam.Role, bucket: s3.IBucket, reason: s
  * custom-resource Lambda. Its role is CDK's, not ours: CDK gives it the basic-execution managed
  * policy (its S3 grants, s3:Get/PutBucketNotification, are scoped to the bucket by CDK).
  */
-function acknowledgeNotificationsHandler(pipeline: ImageSanitizationPipeline): void {
-  const handler = Stack.of(pipeline).node.tryFindChild(CDK_NOTIFICATIONS_HANDLER_ID);
+export function acknowledgeNotificationsHandler(scope: IConstruct): void {
+  const handler = Stack.of(scope).node.tryFindChild(CDK_NOTIFICATIONS_HANDLER_ID);
   if (handler === undefined) return;
   const acknowledge = (id: string, reason: string): void => Validations.of(handler).acknowledge({ id, reason });
   acknowledge(

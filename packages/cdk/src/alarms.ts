@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,7 +20,7 @@ export interface PipelineAlarms {
   readonly functionThrottles: cloudwatch.Alarm;
   /** The oldest upload waiting in the queue is older than {@link OLDEST_MESSAGE_ALARM_AGE}. */
   readonly oldestMessageAge: cloudwatch.Alarm;
-  /** The function refused at least one object (its EMF metric `ImageSanitizer/rejected`). */
+  /** The function refused at least one object (its EMF metric `ImageSanitizer/ObjectsRejected`, `METRIC.rejected` of the contract). */
   readonly rejectedObjects: cloudwatch.Alarm;
 }
 
@@ -35,6 +35,11 @@ export function createAlarmTopic(scope: Construct, key: kms.IKey, email: string 
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
+      // Only alarms of this account and region, never CloudWatch acting for another account.
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+      },
     }),
   );
   const topic = new sns.Topic(scope, 'AlarmTopic', {

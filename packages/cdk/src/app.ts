@@ -14,6 +14,7 @@ export function addEnvironmentStack(app: App): ImageSanitizerStack {
     alarmEmail: app.node.tryGetContext('alarmEmail'),
     uploaderPrincipals: app.node.tryGetContext('uploaderPrincipals'),
     readerPrincipals: app.node.tryGetContext('readerPrincipals'),
+    bucketPrefix: app.node.tryGetContext('bucketPrefix'),
   };
   const { environment, ...pipeline } = environmentProps(context);
   const stack = new ImageSanitizerStack(app, stackNameFor(environment), {

@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { acknowledgeNotificationsHandler } from './acknowledgements.js';
 import { defaultAccessLogBucketProps, defaultDataBucketProps } from './defaults.js';
 import type { PipelineBucketSettings } from './props.js';
 
@@ -43,10 +44,12 @@ export function createDataBucket(
  * names the queue, so a reference to the bucket itself would be a circular dependency.
  */
 export function generatedBucketName(scope: Construct, id: string): string {
-  const unique = Names.uniqueResourceName(scope, { maxLength: 28, separator: '-' })
+  // 63 characters at most: 34 here, then `-<12-digit account>-<region of at most 15>`.
+  const role = id.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 16);
+  const unique = Names.uniqueResourceName(scope, { maxLength: 33 - role.length, separator: '-' })
     .toLowerCase()
     .replace(/[^a-z0-9-]/g, '');
-  return `${unique}-${id.toLowerCase().replace(/[^a-z0-9]/g, '')}`.slice(0, 34) + `-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+  return `${unique}-${role}-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
 }
 
 /** The ARN of the bucket called `name`, built from the name so that it does not depend on the bucket. */
@@ -77,7 +80,7 @@ function enableServerAccessLogs(bucket: s3.Bucket, bucketName: string, logBucket
 }
 
 /**
- * Sends every object-created event of a bucket the pipeline created to `queue`, with the
+ * Sends every object-created and object-removed event of a bucket the pipeline created to `queue`, with the
  * bucket's own NotificationConfiguration (no custom resource). The queue policy lets only this
  * bucket, in this account, send; the bucket waits for that policy, which S3 checks on creation.
  */
@@ -92,7 +95,7 @@ export function notifyQueueFromCreatedBucket(
   };
   const { policyDependable } = queue.addToResourcePolicy(
     new iam.PolicyStatement({
-      sid: `AllowObjectCreatedEventsFrom${created.bucket.node.id}`,
+      sid: `AllowObjectEventsFrom${created.bucket.node.id}`,
       principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
       actions: ['sqs:SendMessage'],
       resources: [queue.queueArn],
@@ -110,16 +113,22 @@ export function notifyQueueFromCreatedBucket(
   );
   const cfnBucket = created.bucket.node.defaultChild as s3.CfnBucket;
   cfnBucket.notificationConfiguration = {
-    queueConfigurations: [{ event: s3.EventType.OBJECT_CREATED, queue: queue.queueArn }],
+    queueConfigurations: [
+      { event: s3.EventType.OBJECT_CREATED, queue: queue.queueArn },
+      // Removals too: the function deletes the output of a deleted input.
+      { event: s3.EventType.OBJECT_REMOVED, queue: queue.queueArn },
+    ],
   };
   if (policyDependable) created.bucket.node.addDependency(policyDependable);
 }
 
 /**
- * Sends object-created events of an existing bucket to `queue`. CloudFormation cannot change an
+ * Sends object-created and object-removed events of an existing bucket to `queue`. CloudFormation cannot change an
  * imported bucket, so this uses CDK's notifications custom resource, which merges the new
  * notification with the ones the bucket already has.
  */
 export function notifyQueueFromExistingBucket(bucket: s3.IBucket, queue: sqs.Queue): void {
   bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(queue));
+  bucket.addEventNotification(s3.EventType.OBJECT_REMOVED, new s3n.SqsDestination(queue));
+  acknowledgeNotificationsHandler(queue);
 }

@@ -1,43 +1,44 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { PipelineConfigError } from './errors.js';
 
-/** The workspace package whose build writes the function bundle. */
-export const LAMBDA_PACKAGE = '@image-sanitizer/lambda';
-/** Where, inside that package, the build writes the bundle (`index.mjs`, handler `index.handler`). */
-export const BUNDLE_SUBDIR = join('dist', 'bundle');
+/**
+ * Where, inside this package, the build puts the function bundle (`index.mjs`, handler
+ * `index.handler`): a copy of the one `@image-sanitizer/lambda` builds, made by
+ * scripts/copy-lambda-bundle.mjs and published with the package.
+ */
+export const BUNDLE_SUBDIR = join('dist', 'lambda');
 /** The bundle's entry file. */
 export const BUNDLE_ENTRY = 'index.mjs';
 
 /**
- * Finds `@image-sanitizer/lambda/dist/bundle` the way Node finds a package: in the `node_modules`
- * of this file's folder or of any folder above it (the package's `exports` do not publish the
- * bundle, so `require.resolve` cannot be used). Works from `src/` (tests) and from `dist/`.
+ * The folder of the bundle this package carries: `<package>/dist/lambda`, where `<package>` is
+ * the nearest folder above this module that holds a package.json. The same from `src/` (tests)
+ * and from `dist/` (both the ESM and the CommonJS build).
  */
-export function findLambdaBundleDir(startDir: string = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = startDir; ; dir = dirname(dir)) {
-    const packageDir = join(dir, 'node_modules', LAMBDA_PACKAGE);
-    if (existsSync(join(packageDir, 'package.json'))) return join(realpathSync(packageDir), BUNDLE_SUBDIR);
+export function findLambdaBundleDir(moduleDir: string = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = moduleDir; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, BUNDLE_SUBDIR);
     if (dirname(dir) === dir) break;
   }
   throw new PipelineConfigError(
     'BUNDLE_MISSING',
-    `Cannot find the package ${LAMBDA_PACKAGE} in any node_modules above ${startDir}: install the workspace (npm install) or pass the \`code\` prop`,
+    `No package.json above ${moduleDir}: @image-sanitizer/cdk cannot locate the Lambda bundle it carries; reinstall the package, or pass the \`code\` prop`,
   );
 }
 
 /**
  * `lambda.Code` for the prebuilt bundle in `bundleDir`. Fails with `BUNDLE_MISSING` when the
- * bundle has not been built, instead of deploying an empty function.
+ * bundle is not there, instead of deploying an empty function.
  */
 export function lambdaBundleCode(bundleDir: string = findLambdaBundleDir()): lambda.Code {
   const entry = join(bundleDir, BUNDLE_ENTRY);
   if (!existsSync(entry)) {
     throw new PipelineConfigError(
       'BUNDLE_MISSING',
-      `The Lambda bundle ${entry} does not exist: run \`npm run build\` at the repository root (or \`npm run build -w ${LAMBDA_PACKAGE}\`) first, or pass the \`code\` prop`,
+      `The Lambda bundle ${entry} is missing: this installation of @image-sanitizer/cdk is incomplete. Reinstall the package, or pass the \`code\` prop (lambda.Code) to deploy your own build`,
     );
   }
   return lambda.Code.fromAsset(bundleDir);

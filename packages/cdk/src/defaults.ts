@@ -4,18 +4,25 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as contract from '@image-sanitizer/lambda/contract';
 import type { ImageSanitizationPipelineProps, PipelineBucketSettings } from './props.js';
 
+// The function's settings contract (environment, defaults, metric names) is
+// `@image-sanitizer/lambda/contract`, bundled into this package's build: the values below are
+// copied from it at build time, so the declarations need nothing from the lambda package.
+const { ENV } = contract;
 /** CloudWatch namespace of the function's EMF metrics (POWERTOOLS_METRICS_NAMESPACE). */
-export const METRICS_NAMESPACE = 'ImageSanitizer';
+export const METRICS_NAMESPACE = contract.METRICS_NAMESPACE;
 /** Metric the function emits, with dimension `service`, for every object it refuses to sanitize. */
-export const REJECTED_METRIC_NAME = 'ObjectsRejected';
+export const REJECTED_METRIC_NAME = contract.METRIC.rejected;
 /** Default POWERTOOLS_SERVICE_NAME, and so the default `service` dimension. */
-export const DEFAULT_SERVICE_NAME = 'image-sanitizer';
+export const DEFAULT_SERVICE_NAME = contract.DEFAULT_SERVICE_NAME;
 /** The queue's visibility timeout is this many times the function timeout (AWS's advice for SQS event sources). */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** How long messages that failed `maxReceiveCount` times wait in the dead-letter queue (the SQS maximum). */
 export const DEAD_LETTER_RETENTION = Duration.days(14);
+/** How long events wait in the upload queue before SQS drops them (the SQS maximum). */
+export const UPLOAD_QUEUE_RETENTION = Duration.days(14);
 /** How long server access logs are kept. */
 export const ACCESS_LOG_RETENTION = Duration.days(365);
 /** The age of the oldest queued message that raises the backlog alarm. */
@@ -42,9 +49,9 @@ export function defaultPipelineSettings(): ResolvedPipelineSettings {
   return {
     memorySize: 1024,
     timeout: Duration.seconds(60),
-    maxObjectBytes: 50 * 1024 * 1024,
-    keepColorProfile: true,
-    keepOrientation: true,
+    maxObjectBytes: contract.DEFAULT_MAX_OBJECT_BYTES,
+    keepColorProfile: contract.DEFAULT_KEEP_COLOR_PROFILE,
+    keepOrientation: contract.DEFAULT_KEEP_ORIENTATION,
     logRetention: logs.RetentionDays.THREE_MONTHS,
     removalPolicy: RemovalPolicy.RETAIN,
     enableKms: false,
@@ -152,6 +159,8 @@ export function defaultUploadQueueProps(
     ...queueEncryption(encryptionKey),
     enforceSSL: true,
     visibilityTimeout: Duration.seconds(functionTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
+    // The SQS maximum: an outage of the function shorter than this loses no backlog.
+    retentionPeriod: UPLOAD_QUEUE_RETENTION,
     deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
   };
 }
@@ -163,13 +172,13 @@ export function defaultFunctionEnvironment(
   settings: ResolvedPipelineSettings,
 ): Record<string, string> {
   return {
-    INPUT_BUCKET: inputBucketName,
-    OUTPUT_BUCKET: outputBucketName,
-    MAX_OBJECT_BYTES: String(settings.maxObjectBytes),
-    KEEP_COLOR_PROFILE: String(settings.keepColorProfile),
-    KEEP_ORIENTATION: String(settings.keepOrientation),
-    POWERTOOLS_SERVICE_NAME: settings.serviceName,
-    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    [ENV.inputBucket]: inputBucketName,
+    [ENV.outputBucket]: outputBucketName,
+    [ENV.maxObjectBytes]: String(settings.maxObjectBytes),
+    [ENV.keepColorProfile]: String(settings.keepColorProfile),
+    [ENV.keepOrientation]: String(settings.keepOrientation),
+    [ENV.serviceName]: settings.serviceName,
+    [ENV.metricsNamespace]: METRICS_NAMESPACE,
   };
 }
 

@@ -16,7 +16,16 @@ export interface AppContext {
   readonly uploaderPrincipals?: string;
   /** Comma-separated ARNs allowed to assume the reader role. */
   readonly readerPrincipals?: string;
+  /**
+   * Name the buckets `<bucketPrefix>-input-<env>` and `<bucketPrefix>-output-<env>`
+   * (`genomics-platform` gives the original design's names). Such names are global: only one
+   * account in the world can hold them. Unset: names derived from the stack, the account and the region.
+   */
+  readonly bucketPrefix?: string;
 }
+
+/** The prefix of the original design's bucket names, `genomics-platform-<input|output>-<env>`. */
+export const DESIGN_BUCKET_PREFIX = 'genomics-platform';
 
 /** The stack name of an environment. */
 export function stackNameFor(environment: string): string {
@@ -24,9 +33,11 @@ export function stackNameFor(environment: string): string {
 }
 
 /**
- * Pipeline props of one environment: bucket names `genomics-platform-input-<env>` and
- * `genomics-platform-output-<env>`; `prod` keeps its data and uses KMS, every other
- * environment is disposable (its non-empty buckets still survive a stack deletion).
+ * Pipeline props of one environment. Bucket names are left to the construct, which derives them
+ * from the stack, the account and the region, so the same app deploys in any account without a
+ * name clash; with `bucketPrefix` they are `<prefix>-input-<env>` and `<prefix>-output-<env>`.
+ * `prod` keeps its data and uses KMS, every other environment is disposable (its non-empty
+ * buckets still survive a stack deletion).
  */
 export function environmentProps(context: AppContext): ImageSanitizationPipelineProps & { readonly environment: string } {
   const environment = context.env ?? DEFAULT_ENVIRONMENT;
@@ -40,8 +51,12 @@ export function environmentProps(context: AppContext): ImageSanitizationPipeline
   const production = environment === 'prod';
   return {
     environment,
-    inputBucketProps: { bucketName: `genomics-platform-input-${environment}` },
-    outputBucketProps: { bucketName: `genomics-platform-output-${environment}` },
+    ...(context.bucketPrefix === undefined
+      ? {}
+      : {
+          inputBucketProps: { bucketName: `${context.bucketPrefix}-input-${environment}` },
+          outputBucketProps: { bucketName: `${context.bucketPrefix}-output-${environment}` },
+        }),
     enableKms: production,
     removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     alarmEmail: context.alarmEmail,

@@ -23,7 +23,7 @@ export {
 } from './defaults.js';
 export type { PipelineAlarms } from './alarms.js';
 export { rejectedObjectsMetric } from './alarms.js';
-export { findLambdaBundleDir, lambdaBundleCode, BUNDLE_ENTRY, BUNDLE_SUBDIR, LAMBDA_PACKAGE } from './bundle.js';
+export { findLambdaBundleDir, lambdaBundleCode, BUNDLE_ENTRY, BUNDLE_SUBDIR } from './bundle.js';
 export { PipelineConfigError, type PipelineErrorCode } from './errors.js';
 export { validatePipelineProps } from './validate.js';
-export { environmentProps, stackNameFor, DEFAULT_ENVIRONMENT, type AppContext } from './environments.js';
+export { environmentProps, stackNameFor, DEFAULT_ENVIRONMENT, DESIGN_BUCKET_PREFIX, type AppContext } from './environments.js';

@@ -9,7 +9,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { createAccessRole, functionStatements, keyStatements, readerStatements, uploaderStatements } from './access.js';
-import { acknowledgePipelineFindings } from './acknowledgements.js';
+import { acknowledgeObjectWildcard } from './acknowledgements.js';
 import { createAlarms, createAlarmTopic, type PipelineAlarms } from './alarms.js';
 import {
   createAccessLogBucket,
@@ -18,6 +18,7 @@ import {
   notifyQueueFromExistingBucket,
   type CreatedBucket,
 } from './buckets.js';
+import { denyOutputWritesToAllBut, denyUnreadableUploads } from './bucket-policies.js';
 import { lambdaBundleCode } from './bundle.js';
 import {
   defaultDeadLetterQueueProps,
@@ -107,6 +108,18 @@ export class ImageSanitizationPipeline extends Construct {
       ...keyStatements('DecryptInputObjects', [inputKey], ['kms:Decrypt']),
       ...keyStatements('EncryptOutputObjects', [outputKey], ['kms:GenerateDataKey', 'kms:Decrypt']),
     ].forEach((statement) => this.functionRole.addToPrincipalPolicy(statement));
+    acknowledgeObjectWildcard(
+      this.functionRole,
+      this.inputBucket,
+      'The function reads and tags whichever object was uploaded; its key is only known at run time. Bucket-level actions are not granted.',
+    );
+    acknowledgeObjectWildcard(
+      this.functionRole,
+      this.outputBucket,
+      'The function writes the sanitized copy under the uploaded object\'s key, known only at run time; it may write, abort its own multipart uploads, read back (the ordering check) and withdraw (a delete marker) there.',
+    );
+    if (createdOutput) denyOutputWritesToAllBut(createdOutput.bucket, this.functionRole);
+    if (createdInput) denyUnreadableUploads(createdInput.bucket, this.encryptionKey);
 
     const environment = defaultFunctionEnvironment(this.inputBucket.bucketName, this.outputBucket.bucketName, settings);
     this.sanitizerFunction = new lambda.Function(
@@ -127,14 +140,26 @@ export class ImageSanitizationPipeline extends Construct {
       'UploaderRole',
       'Image sanitizer User A: upload to and list the input bucket',
       props.uploaderPrincipalArns,
+      'uploader',
       [...uploaderStatements(this.inputBucket), ...keyStatements('UseInputKey', [inputKey], ['kms:GenerateDataKey', 'kms:Decrypt'])],
+    );
+    acknowledgeObjectWildcard(
+      this.uploaderRole,
+      this.inputBucket,
+      'User A uploads and reads back objects of any key in the input bucket, and only there.',
     );
     this.readerRole = createAccessRole(
       this,
       'ReaderRole',
       'Image sanitizer User B: read and list the output bucket',
       props.readerPrincipalArns,
+      'reader',
       [...readerStatements(this.outputBucket), ...keyStatements('DecryptOutputObjects', [outputKey], ['kms:Decrypt'])],
+    );
+    acknowledgeObjectWildcard(
+      this.readerRole,
+      this.outputBucket,
+      'User B reads sanitized objects of any key in the output bucket, and only there, read-only.',
     );
 
     this.alarmTopicKey =
@@ -146,8 +171,6 @@ export class ImageSanitizationPipeline extends Construct {
       });
     this.alarmTopic = createAlarmTopic(this, this.alarmTopicKey, props.alarmEmail);
     this.alarms = createAlarms(this, this.alarmTopic, this.sanitizerFunction, this.queue, this.deadLetterQueue, settings.serviceName);
-
-    acknowledgePipelineFindings(this);
   }
 
   /** A new data bucket, unless an existing one was given. */

@@ -49,12 +49,12 @@ export interface ImageSanitizationPipelineProps {
   /**
    * IAM principal ARNs (users, roles or `arn:aws:iam::<account>:root`) allowed to assume
    * the uploader role (User A: put/get input objects, list the input bucket).
-   * @default - the deploying account's root, i.e. any principal of this account whose own policy allows sts:AssumeRole on the role
+   * @default - principals of this account tagged `image-sanitizer-access` = `uploader` (and allowed sts:AssumeRole by their own policy)
    */
   readonly uploaderPrincipalArns?: readonly string[];
   /**
    * IAM principal ARNs allowed to assume the reader role (User B: get output objects, list the output bucket).
-   * @default - the deploying account's root, as for `uploaderPrincipalArns`
+   * @default - principals of this account tagged `image-sanitizer-access` = `reader`
    */
   readonly readerPrincipalArns?: readonly string[];
   /**
@@ -68,8 +68,9 @@ export interface ImageSanitizationPipelineProps {
    */
   readonly timeout?: Duration;
   /**
-   * Largest object, in bytes, that the function sanitizes; larger ones are rejected.
-   * At most half of `memorySize`, since the input and the output are both held in memory.
+   * Largest object, in bytes, of a format the core holds whole (WebP, HEIC/AVIF, TIFF); larger ones
+   * are rejected. JPEG, PNG and GIF stream and are bounded by `timeout` only. At most
+   * `(memorySize - 160 MiB) / 3.5`, the memory `npm run bench` measures for a buffered format.
    * @default 52428800 (50 MiB)
    */
   readonly maxObjectBytes?: number;

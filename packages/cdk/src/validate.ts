@@ -1,3 +1,4 @@
+import { BUCKET_NAME_RULE, isValidBucketName, MAX_OBJECT_BYTES_LIMIT } from '@image-sanitizer/lambda/contract';
 import { Token, type Duration } from 'aws-cdk-lib';
 import { defaultPipelineSettings } from './defaults.js';
 import { PipelineConfigError } from './errors.js';
@@ -5,7 +6,6 @@ import type { ImageSanitizationPipelineProps, PipelineBucketSettings } from './p
 
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|user\/[\w+=,.@/-]+|role\/[\w+=,.@/-]+)$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SERVICE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const MIB = 1024 * 1024;
 
@@ -56,7 +56,7 @@ function bucketSettingsProblems(name: string, settings: PipelineBucketSettings |
   const bucketName = settings.bucketName;
   if (bucketName !== undefined && !Token.isUnresolved(bucketName) && !isValidBucketName(bucketName)) {
     problems.push(
-      `${name}.bucketName: "${bucketName}" is not a valid S3 bucket name (3–63 characters: lowercase letters, digits, dots and hyphens, no "..", not an IP address)`,
+      `${name}.bucketName: "${bucketName}" is not a valid S3 bucket name (${BUCKET_NAME_RULE})`,
     );
   }
   problems.push(...durationProblems(`${name}.noncurrentVersionExpiration`, settings.noncurrentVersionExpiration, 86_400, Infinity));
@@ -64,10 +64,6 @@ function bucketSettingsProblems(name: string, settings: PipelineBucketSettings |
     ...durationProblems(`${name}.abortIncompleteMultipartUploadAfter`, settings.abortIncompleteMultipartUploadAfter, 86_400, Infinity),
   );
   return problems;
-}
-
-function isValidBucketName(name: string): boolean {
-  return BUCKET_NAME.test(name) && !name.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(name);
 }
 
 function distinctBucketsProblems(props: ImageSanitizationPipelineProps): string[] {
@@ -102,13 +98,31 @@ function durationProblems(name: string, value: Duration | undefined, minSeconds:
   return [];
 }
 
+/**
+ * Memory the function needs besides the object, in MiB: Node, the SDK and the handler at rest
+ * (96 MiB of RSS) plus the S3 -> S3 streaming (under 50 MiB), as `npm run bench` measures them
+ * (scripts/bench-handler.mjs; README, "Memory per format"), rounded up.
+ */
+export const HANDLER_BASE_MIB = 160;
+/** Memory per byte of a buffered format (WebP, HEIC/AVIF, TIFF) while the core holds it: 2.0-3.4 measured, rounded up. */
+export const BUFFERED_MEMORY_PER_BYTE = 3.5;
+
+/** The largest `maxObjectBytes` a function of `memorySize` MiB holds: buffered formats are what the cap bounds. */
+export function maxObjectBytesFor(memorySize: number): number {
+  return Math.max(0, Math.floor(((memorySize - HANDLER_BASE_MIB) * MIB) / BUFFERED_MEMORY_PER_BYTE));
+}
+
 function objectSizeProblems(props: ImageSanitizationPipelineProps): string[] {
   const value = props.maxObjectBytes;
   if (value === undefined) return [];
   if (!Number.isSafeInteger(value) || value < 1) return [`maxObjectBytes: must be a positive integer, got ${value}`];
+  if (value > MAX_OBJECT_BYTES_LIMIT) return [`maxObjectBytes: ${value} exceeds ${MAX_OBJECT_BYTES_LIMIT}, the most the function accepts (MAX_OBJECT_BYTES)`];
   const memorySize = props.memorySize ?? defaultPipelineSettings().memorySize;
-  if (Number.isInteger(memorySize) && value > (memorySize * MIB) / 2) {
-    return [`maxObjectBytes: ${value} exceeds half of memorySize (${memorySize} MiB); the input and its sanitized copy must both fit in memory`];
+  if (Number.isInteger(memorySize) && value > maxObjectBytesFor(memorySize)) {
+    return [
+      `maxObjectBytes: ${value} does not fit memorySize (${memorySize} MiB): a buffered format (WebP, HEIC/AVIF, TIFF) takes about ` +
+        `${HANDLER_BASE_MIB} MiB + ${BUFFERED_MEMORY_PER_BYTE} x its size (measured by npm run bench); at most ${maxObjectBytesFor(memorySize)} fits`,
+    ];
   }
   return [];
 }

@@ -10,7 +10,7 @@ describe('ImageSanitizationPipeline with enableKms', () => {
   beforeAll(() => {
     synth = synthesizePipeline(() => ({ enableKms: true }));
     key = logicalId(synth.pipeline.encryptionKey!);
-  }, 30_000);
+  }, 120_000);
 
   it('creates exactly one key, with rotation, shared with the alarm topic', () => {
     synth.template.resourceCountIs('AWS::KMS::Key', 1);

@@ -32,7 +32,7 @@ describe('ImageSanitizationPipeline with default props', () => {
       reader: logicalId(p.readerRole),
       logGroup: logicalId(p.logGroup),
     };
-  }, 30_000);
+  }, 120_000);
 
   describe('buckets', () => {
     it('creates the input, output and access-log buckets and nothing else', () => {
@@ -99,10 +99,13 @@ describe('ImageSanitizationPipeline with default props', () => {
       }
     });
 
-    it('sends every object-created event of the input bucket, and only of the input bucket, to the queue', () => {
+    it('sends every object-created and object-removed event of the input bucket, and only of the input bucket, to the queue', () => {
       const resources = synth.template.toJSON().Resources;
       expect(resources[ids.input].Properties.NotificationConfiguration).toEqual({
-        QueueConfigurations: [{ Event: 's3:ObjectCreated:*', Queue: { 'Fn::GetAtt': [ids.queue, 'Arn'] } }],
+        QueueConfigurations: [
+          { Event: 's3:ObjectCreated:*', Queue: { 'Fn::GetAtt': [ids.queue, 'Arn'] } },
+          { Event: 's3:ObjectRemoved:*', Queue: { 'Fn::GetAtt': [ids.queue, 'Arn'] } },
+        ],
       });
       expect(resources[ids.output].Properties.NotificationConfiguration).toBeUndefined();
       expect(resources[ids.input].DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/QueuePolicy/)]));
@@ -151,6 +154,10 @@ describe('ImageSanitizationPipeline with default props', () => {
 
     it('keeps dead letters for 14 days', () => {
       expect(synth.template.toJSON().Resources[ids.dlq].Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    });
+
+    it('keeps queued uploads for 14 days, so an outage up to that long drops no backlog', () => {
+      expect(synth.template.toJSON().Resources[ids.queue].Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
     });
 
     it('has a visibility timeout of at least six times the function timeout', () => {
@@ -221,12 +228,23 @@ describe('ImageSanitizationPipeline with default props', () => {
       synth.template.resourceCountIs('AWS::SNS::Subscription', 0);
     });
 
-    it('let CloudWatch use the topic key, which rotates', () => {
+    it("let CloudWatch use the topic key only for this account's alarms, and the key rotates", () => {
       synth.template.hasResourceProperties('AWS::KMS::Key', {
         EnableKeyRotation: true,
         KeyPolicy: {
           Statement: Match.arrayWith([
-            Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+            Match.objectLike({
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Condition: {
+                StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+                ArnLike: {
+                  'aws:SourceArn': {
+                    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']],
+                  },
+                },
+              },
+            }),
           ]),
         },
       });
@@ -268,29 +286,32 @@ describe('ImageSanitizationPipeline with default props', () => {
   });
 
   describe('least privilege', () => {
-    it('the function may read and tag input objects and nothing else on the input', () => {
+    it('the function may read and tag input objects, list the input (404 for a deleted input) and nothing else on the input', () => {
       expect(actionsOn(roleStatements(synth.template, ids.fnRole), ids.input)).toEqual(
         [
           's3:GetObject',
           's3:GetObjectTagging',
           's3:GetObjectVersion',
           's3:GetObjectVersionTagging',
+          's3:ListBucket',
           's3:PutObjectTagging',
           's3:PutObjectVersionTagging',
         ].sort(),
       );
     });
 
-    it('the function may only put objects into the output: no read, no delete', () => {
-      expect(actionsOn(roleStatements(synth.template, ids.fnRole), ids.output)).toEqual(['s3:PutObject']);
+    it('the function may put (and abort its own multipart uploads), head and delete output objects and list the output; it never deletes a version', () => {
+      expect(actionsOn(roleStatements(synth.template, ids.fnRole), ids.output)).toEqual(['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
     });
 
-    it('the function grants are on objects of the exact buckets', () => {
+    it('the function grants are on objects of the exact buckets, and on the two buckets for listing only', () => {
       const s3Statements = roleStatements(synth.template, ids.fnRole).filter((s) => asArray(s.Action).some((a) => a.startsWith('s3:')));
       expect(s3Statements.map((s) => s.Resource)).toEqual([
         { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.input, 'Arn'] }, '/*']] },
         { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.output, 'Arn'] }, '/*']] },
+        [{ 'Fn::GetAtt': [ids.input, 'Arn'] }, { 'Fn::GetAtt': [ids.output, 'Arn'] }],
       ]);
+      expect(s3Statements[2].Action).toBe('s3:ListBucket');
     });
 
     it('the function may consume its queue and write its own logs, and has no managed policy', () => {
@@ -345,16 +366,45 @@ describe('ImageSanitizationPipeline with default props', () => {
       expect(kmsActions).toEqual([]);
     });
 
-    it('User A and User B roles trust the deploying account by default', () => {
-      for (const role of [ids.uploader, ids.reader]) {
+    it('User A and User B roles trust, by default, only principals of the account tagged for them', () => {
+      for (const [role, value] of [[ids.uploader, 'uploader'], [ids.reader, 'reader']] as const) {
         expect(synth.template.toJSON().Resources[role].Properties.AssumeRolePolicyDocument.Statement).toEqual([
           {
             Action: 'sts:AssumeRole',
             Effect: 'Allow',
             Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } },
+            Condition: { StringEquals: { 'aws:PrincipalTag/image-sanitizer-access': value } },
           },
         ]);
       }
+    });
+
+    it('the output bucket denies object writes and deletes to every principal but the function role', () => {
+      synth.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: ids.output },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Action: Match.arrayWith(['s3:PutObject', 's3:PutObjectAcl', 's3:DeleteObject', 's3:DeleteObjectVersion']),
+              Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [ids.fnRole, 'Arn'] } } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('the input bucket denies SSE-C uploads and, with S3-managed keys, any KMS upload', () => {
+      synth.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: ids.input },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 's3:PutObject', Condition: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } } }),
+            Match.objectLike({ Effect: 'Deny', Action: 's3:PutObject', Condition: { StringEquals: { 's3:x-amz-server-side-encryption': ['aws:kms', 'aws:kms:dsse'] } } }),
+          ]),
+        },
+      });
     });
   });
 

@@ -32,6 +32,7 @@ describe('validatePipelineProps', () => {
     ['timeout', { timeout: Duration.millis(500) }],
     ['maxObjectBytes', { maxObjectBytes: 0 }],
     ['maxObjectBytes', { maxObjectBytes: 600 * 1024 * 1024 }],
+    ['maxObjectBytes', { memorySize: 10_240, maxObjectBytes: 1024 * 1024 * 1024 + 1 }],
     ['maxReceiveCount', { maxReceiveCount: 0 }],
     ['maxConcurrency', { maxConcurrency: 1 }],
     ['batchSize', { batchSize: 11 }],
@@ -81,7 +82,7 @@ describe('validatePipelineProps', () => {
       build(() => ({
         memorySize: 10_240,
         timeout: Duration.minutes(15),
-        maxObjectBytes: 5 * 1024 * 1024 * 1024,
+        maxObjectBytes: 1024 * 1024 * 1024,
         maxReceiveCount: 1000,
         maxConcurrency: 2,
         batchSize: 10,
@@ -90,5 +91,16 @@ describe('validatePipelineProps', () => {
         alarmEmail: 'a@b.co',
       })),
     ).not.toThrow();
+  });
+
+  it('holds maxObjectBytes to the memory a buffered format was measured to take (160 MiB + 3.5 x the object)', () => {
+    const MIB = 1024 * 1024;
+    // (512 - 160) MiB / 3.5 = 100.57 MiB
+    expect(build(() => ({ memorySize: 512, maxObjectBytes: 100 * MIB }))).not.toThrow();
+    expect(problemsOf(() => ({ memorySize: 512, maxObjectBytes: 101 * MIB }))).toEqual([
+      expect.stringMatching(/^maxObjectBytes: 105906176 does not fit memorySize \(512 MiB\).*at most 105456786 fits$/),
+    ]);
+    // Below the function's own needs no object fits.
+    expect(problemsOf(() => ({ memorySize: 128, maxObjectBytes: 1 }))).toEqual([expect.stringMatching(/^maxObjectBytes: 1 does not fit memorySize \(128 MiB\)/)]);
   });
 });

@@ -20,7 +20,18 @@ export type SanitizeErrorCode =
   /** The output failed the sanitizer's own re-walk, or another bug. Please report it. */
   | 'INTERNAL';
 
-/** The only error the core throws for input it cannot sanitize. */
+/**
+ * Marks every `SanitizeError`, whichever copy of the package made it: the ESM
+ * and CJS builds each define their own class, so `instanceof` alone fails when
+ * the two meet. `Symbol.for` gives both copies the same key.
+ */
+const BRAND = Symbol.for('@image-sanitizer/core.SanitizeError');
+
+/**
+ * The only error the core throws for input it cannot sanitize. `instanceof`
+ * and `isSanitizeError()` both recognise errors made by another copy of the
+ * package (ESM next to CJS).
+ */
 export class SanitizeError extends Error {
   override readonly name = 'SanitizeError' as const;
   readonly code: SanitizeErrorCode;
@@ -35,9 +46,21 @@ export class SanitizeError extends Error {
     if (details.format !== undefined) this.format = details.format;
     if (details.offset !== undefined) this.offset = details.offset;
     Object.setPrototypeOf(this, new.target.prototype);
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isSanitizeError(value);
   }
 }
 
+/** True for a `SanitizeError` from any copy of the package (ESM or CJS build). */
 export function isSanitizeError(error: unknown): error is SanitizeError {
-  return error instanceof SanitizeError;
+  return typeof error === 'object' && error !== null && (error as { [BRAND]?: unknown })[BRAND] === true;
+}
+
+/** `error` as a `SanitizeError`: itself when it is one, else `INTERNAL` (a bug in the core, never the input's fault). */
+export function asSanitizeError(error: unknown, what: string): SanitizeError {
+  if (isSanitizeError(error)) return error;
+  return new SanitizeError('INTERNAL', `Internal error while ${what}: ${String(error)}`);
 }

@@ -1,7 +1,12 @@
 export { sanitizeImage } from './sanitize.js';
+export { SanitizeStream } from './stream.js';
+export { sanitizeBlob } from './blob.js';
+export type { SanitizeBlobResult } from './blob.js';
+export { MAX_BUFFERED_BYTES } from './session.js';
 export { inspectImage } from './inspect.js';
 export { detectFormat, SUPPORTED_FORMATS, MIME_TYPES } from './sniff.js';
 export { SanitizeError, isSanitizeError } from './errors.js';
 export type { SanitizeErrorCode } from './errors.js';
 export type { SanitizeOptions } from './options.js';
-export type { ImageFormat, MetadataItem, MetadataKind, SanitizeResult, InspectResult } from './types.js';
+export type { ImageInput } from './walk.js';
+export type { ImageFormat, MetadataItem, MetadataKind, SanitizeResult, SanitizeReport, InspectResult } from './types.js';

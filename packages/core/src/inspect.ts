@@ -1,12 +1,12 @@
 import { resolveOptions, type SanitizeOptions } from './options.js';
 import type { InspectResult } from './types.js';
-import { handlerFor, plainBytes, runWalk } from './walk.js';
+import { handlerFor, plainBytes, runWalk, type ImageInput } from './walk.js';
 
 /**
  * Reports what the image carries and what `sanitizeImage()` with the same
  * options would remove and keep. Changes nothing; throws only `SanitizeError`.
  */
-export function inspectImage(input: Uint8Array, options?: SanitizeOptions): InspectResult {
+export function inspectImage(input: ImageInput, options?: SanitizeOptions): InspectResult {
   const source = plainBytes(input);
   const handler = handlerFor(source);
   const plan = runWalk(handler, source, resolveOptions(options), 'sanitize');

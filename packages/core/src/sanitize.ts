@@ -2,17 +2,22 @@ import { SanitizeError } from './errors.js';
 import type { FormatHandler, Plan } from './formats/handler.js';
 import { resolveOptions, type ResolvedOptions, type SanitizeOptions } from './options.js';
 import type { SanitizeResult } from './types.js';
-import { handlerFor, plainBytes, runWalk } from './walk.js';
+import { handlerFor, plainBytes, runWalk, type ImageInput } from './walk.js';
 
 /**
  * Removes every metadata container that is not needed to display the image.
- * The compressed image data is copied byte for byte. Returns a fresh buffer;
- * the input is not modified. Throws only `SanitizeError`.
+ * The compressed image data is copied byte for byte. Accepts a `Uint8Array`
+ * (a Node `Buffer` too), an `ArrayBuffer` or any `ArrayBufferView`; returns a
+ * fresh buffer and never writes into the input. Throws only `SanitizeError`.
  */
-export function sanitizeImage(input: Uint8Array, options?: SanitizeOptions): SanitizeResult {
+export function sanitizeImage(input: ImageInput, options?: SanitizeOptions): SanitizeResult {
   const source = plainBytes(input);
+  return sanitizeBytes(source, resolveOptions(options));
+}
+
+/** `sanitizeImage()` over a plain `Uint8Array` and resolved options. */
+export function sanitizeBytes(source: Uint8Array, resolved: ResolvedOptions): SanitizeResult {
   const handler = handlerFor(source);
-  const resolved = resolveOptions(options);
   const plan = runWalk(handler, source, resolved, 'sanitize');
   const bytes = plan.output.toBytes();
   selfCheck(handler, bytes, resolved, plan);

@@ -31,6 +31,12 @@ export type MetadataKind =
  * starts in the input (the `FF` of a JPEG marker, the length field of a PNG
  * chunk, the first trailer byte) and `length` is the size of the whole
  * container including its framing.
+ *
+ * A run of removed containers that follow each other and read the same
+ * (same `kind`, `container` and `label`: 12,000 COM segments in a row) is
+ * reported as one item: `offset` is where the first starts, `length` covers
+ * the whole run and `count` says how many containers it holds. `count` is
+ * absent for a single container.
  */
 export interface MetadataItem {
   kind: MetadataKind;
@@ -40,6 +46,17 @@ export interface MetadataItem {
   length: number;
   /** A short human-readable label naming the container, e.g. `Exif`, `ICC_PROFILE 1/3`, `Ducky`, or a PNG text keyword such as `Author`. Never a metadata value. */
   label?: string;
+  /** How many adjacent containers this item stands for, when more than one (see above). */
+  count?: number;
+}
+
+/** What `SanitizeStream.result` and `sanitizeBlob()` report: a `SanitizeResult` without the bytes, which went down the stream. */
+export interface SanitizeReport {
+  format: ImageFormat;
+  /** Containers present in the input and absent from the output. */
+  removed: MetadataItem[];
+  /** Metadata containers carried into the output. */
+  kept: MetadataItem[];
 }
 
 export interface SanitizeResult {

@@ -4,16 +4,22 @@ import { HANDLERS } from './formats/index.js';
 import type { ResolvedOptions } from './options.js';
 import { detectFormat } from './sniff.js';
 
+/** What `sanitizeImage()` and `inspectImage()` accept: the bytes of an image in any binary container. */
+export type ImageInput = Uint8Array | ArrayBuffer | ArrayBufferView;
+
 /**
- * The input as a plain `Uint8Array` view of the same bytes. Subclasses
- * change what the walkers rely on: a Node `Buffer`'s `slice()` is a view, not
- * a copy, so a walker's "copy" would write into the caller's bytes.
+ * The input as a plain `Uint8Array` view of the same bytes (no copy).
+ * Subclasses change what the walkers rely on: a Node `Buffer`'s `slice()` is
+ * a view, not a copy, so a walker's "copy" would write into the caller's
+ * bytes. Walkers only ever read this view.
  */
-export function plainBytes(input: unknown): Uint8Array {
-  if (!(input instanceof Uint8Array)) {
-    throw new SanitizeError('INVALID_ARGUMENT', 'Expected the `input` argument to be of type `Uint8Array`');
+export function plainBytes(input: unknown, name = 'input'): Uint8Array {
+  if (input instanceof Uint8Array && Object.getPrototypeOf(input) === Uint8Array.prototype) return input;
+  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  if (input instanceof ArrayBuffer || Object.prototype.toString.call(input) === '[object ArrayBuffer]') {
+    return new Uint8Array(input as ArrayBuffer);
   }
-  return Object.getPrototypeOf(input) === Uint8Array.prototype ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  throw new SanitizeError('INVALID_ARGUMENT', `Expected the \`${name}\` argument to be a \`Uint8Array\`, an \`ArrayBuffer\` or an \`ArrayBufferView\``);
 }
 
 /** Finds the handler for the format of `input` (a plain `Uint8Array`), or throws `SanitizeError`. */

@@ -1,5 +1,5 @@
-// Bundle the deployable handler into one ESM file for the Lambda runtime
-// (nodejs22.x, arm64). The AWS SDK v3 is in the runtime, so it stays external.
+// Bundle the deployable handler into one ESM file for the Lambda runtime the CDK construct
+// deploys (nodejs24.x, arm64). The AWS SDK v3 is in the runtime, so it stays external.
 import { build } from 'esbuild';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -15,11 +15,19 @@ const result = await build({
   bundle: true,
   format: 'esm',
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   minify: true,
   sourcemap: false,
   legalComments: 'none',
-  external: ['@aws-sdk/*'],
+  // The SDK clients are in the runtime; @aws-sdk/lib-storage (multipart uploads) is not promised there, so it is bundled.
+  plugins: [
+    {
+      name: 'runtime-sdk',
+      setup(on) {
+        on.onResolve({ filter: /^@aws-sdk\// }, (args) => (args.path.startsWith('@aws-sdk/lib-storage') ? undefined : { path: args.path, external: true }));
+      },
+    },
+  ],
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   metafile: true,
@@ -28,4 +36,4 @@ const result = await build({
 
 const bytes = statSync(outfile).size;
 const inputs = Object.keys(result.metafile.inputs).length;
-console.log(`lambda bundle: ${relative(process.cwd(), outfile)} ${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes, ${inputs} inputs, @aws-sdk/* external)`);
+console.log(`lambda bundle: ${relative(process.cwd(), outfile)} ${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes, ${inputs} inputs, @aws-sdk/* external but lib-storage)`);

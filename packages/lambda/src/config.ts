@@ -1,4 +1,15 @@
+import {
+  BUCKET_NAME_RULE,
+  DEFAULT_KEEP_COLOR_PROFILE,
+  DEFAULT_KEEP_ORIENTATION,
+  DEFAULT_MAX_OBJECT_BYTES,
+  ENV,
+  isValidBucketName,
+  MAX_OBJECT_BYTES_LIMIT,
+} from './contract.js';
 import { ConfigError } from './errors.js';
+
+export { DEFAULT_MAX_OBJECT_BYTES, MAX_OBJECT_BYTES_LIMIT } from './contract.js';
 
 /** What the handler needs to know; built once, from the environment, by `loadConfig()`. */
 export interface PipelineConfig {
@@ -6,45 +17,29 @@ export interface PipelineConfig {
   readonly inputBucket?: string;
   /** Where sanitized images are written, under the same key. */
   readonly outputBucket: string;
-  /** Objects above this size are rejected without being read in full. */
+  /** Objects of a buffered format (WebP, HEIC/AVIF, TIFF) above this size are rejected without being read in full; JPEG, PNG and GIF stream, bounded by the timeout. */
   readonly maxObjectBytes: number;
   readonly keepColorProfile: boolean;
   readonly keepOrientation: boolean;
 }
 
-/** 50 MiB: larger than any photo a phone takes, small enough for a 1 GiB Lambda. */
-export const DEFAULT_MAX_OBJECT_BYTES = 50 * 1024 * 1024;
-/** 1 GiB: the object, its sanitized copy and the runtime must fit in Lambda memory. */
-export const MAX_OBJECT_BYTES_LIMIT = 1024 * 1024 * 1024;
-
-// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html (the common subset)
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * Read and validate the configuration. Every problem is reported at once in a
- * single `ConfigError`, so a misconfigured function fails at start-up with a
- * message that says what to fix.
- *
- * | variable           | default    |
- * | ------------------ | ---------- |
- * | `OUTPUT_BUCKET`    | (required) |
- * | `INPUT_BUCKET`     | (any)      |
- * | `MAX_OBJECT_BYTES` | 52428800   |
- * | `KEEP_COLOR_PROFILE` | true     |
- * | `KEEP_ORIENTATION` | true       |
+ * Read and validate the configuration (the variables and defaults of `./contract.ts`). Every
+ * problem is reported at once in a single `ConfigError`, so a misconfigured function fails at
+ * start-up with a message that says what to fix.
  */
 export function loadConfig(env: Env): PipelineConfig {
   const problems: string[] = [];
-  const outputBucket = bucketName(env, 'OUTPUT_BUCKET', problems, true);
-  const inputBucket = bucketName(env, 'INPUT_BUCKET', problems, false);
+  const outputBucket = bucketName(env, ENV.outputBucket, problems, true);
+  const inputBucket = bucketName(env, ENV.inputBucket, problems, false);
   if (outputBucket !== undefined && outputBucket === inputBucket) {
-    problems.push(`OUTPUT_BUCKET must differ from INPUT_BUCKET (both are "${outputBucket}"): writing sanitized images back to the input bucket would trigger the pipeline again, forever`);
+    problems.push(`${ENV.outputBucket} must differ from ${ENV.inputBucket} (both are "${outputBucket}"): writing sanitized images back to the input bucket would trigger the pipeline again, forever`);
   }
-  const maxObjectBytes = positiveInteger(env, 'MAX_OBJECT_BYTES', DEFAULT_MAX_OBJECT_BYTES, MAX_OBJECT_BYTES_LIMIT, problems);
-  const keepColorProfile = flag(env, 'KEEP_COLOR_PROFILE', true, problems);
-  const keepOrientation = flag(env, 'KEEP_ORIENTATION', true, problems);
+  const maxObjectBytes = positiveInteger(env, ENV.maxObjectBytes, DEFAULT_MAX_OBJECT_BYTES, MAX_OBJECT_BYTES_LIMIT, problems);
+  const keepColorProfile = flag(env, ENV.keepColorProfile, DEFAULT_KEEP_COLOR_PROFILE, problems);
+  const keepOrientation = flag(env, ENV.keepOrientation, DEFAULT_KEEP_ORIENTATION, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...(inputBucket === undefined ? {} : { inputBucket }),
@@ -61,8 +56,8 @@ function bucketName(env: Env, name: string, problems: string[], required: boolea
     if (required) problems.push(`${name} is required: the name of the bucket to write sanitized images to`);
     return undefined;
   }
-  if (!BUCKET_NAME.test(value)) {
-    problems.push(`${name} must be an S3 bucket name (3-63 characters: a-z, 0-9, '.', '-'), got "${value}"`);
+  if (!isValidBucketName(value)) {
+    problems.push(`${name} must be an S3 bucket name (${BUCKET_NAME_RULE}), got "${value}"`);
     return undefined;
   }
   return value;

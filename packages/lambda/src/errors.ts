@@ -5,7 +5,9 @@ export type PipelineErrorCode =
   /** The object is larger than `MAX_OBJECT_BYTES`. */
   | 'OBJECT_TOO_LARGE'
   /** An event or SQS message body is not a shape the handler understands. */
-  | 'EVENT_INVALID';
+  | 'EVENT_INVALID'
+  /** The body ended before (or ran past) its Content-Length: a cut read, retried, never a rejection. */
+  | 'BODY_TRUNCATED';
 
 /** Base class of every error the adapter raises itself. Callers branch on `code`. */
 export class PipelineError extends Error {
@@ -47,5 +49,21 @@ export class EventShapeError extends PipelineError {
 
   constructor(message: string) {
     super('EVENT_INVALID', message);
+  }
+}
+
+/**
+ * The body held fewer (or more) bytes than its Content-Length: the read was
+ * cut short, not the image. Thrown for a retry; the object is not rejected.
+ */
+export class TruncatedBodyError extends PipelineError {
+  override readonly name = 'TruncatedBodyError';
+  readonly expected: number;
+  readonly received: number;
+
+  constructor(expected: number, received: number) {
+    super('BODY_TRUNCATED', `Read ${received} bytes of a body whose Content-Length is ${expected}`);
+    this.expected = expected;
+    this.received = received;
   }
 }

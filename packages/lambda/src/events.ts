@@ -8,6 +8,13 @@ export interface ObjectRef {
   readonly size?: number;
   readonly eTag?: string;
   readonly versionId?: string;
+  /** The event says the object was removed (a delete or a delete marker), not created. */
+  readonly removed?: boolean;
+  /**
+   * The event's `sequencer`: for one key, a later event has a greater one (hex strings,
+   * compared after left-padding to equal length; see `compareSequencers`).
+   */
+  readonly sequencer?: string;
 }
 
 /** One SQS message: its id (for `batchItemFailures`) and its raw body. */
@@ -80,8 +87,8 @@ export function objectsFromQueueMessage(body: string): ObjectRef[] {
 }
 
 /**
- * The created objects a notification names. `s3:TestEvent` (sent when a
- * notification is configured) and non-creation events name none.
+ * The created and removed objects a notification names. `s3:TestEvent` (sent
+ * when a notification is configured) and other events (restore, tagging, ...) name none.
  */
 export function objectsFromMessage(message: unknown): ObjectRef[] {
   if (!isObject(message)) throw new EventShapeError('Notification is not a JSON object');
@@ -93,19 +100,29 @@ export function objectsFromMessage(message: unknown): ObjectRef[] {
 
 function objectFromRecord(record: unknown): ObjectRef[] {
   if (!isObject(record) || typeof record.eventName !== 'string') throw new EventShapeError('S3 record without an eventName');
-  if (!record.eventName.startsWith('ObjectCreated:')) return [];
+  const removed = record.eventName.startsWith('ObjectRemoved:');
+  if (!removed && !record.eventName.startsWith('ObjectCreated:')) return [];
   const s3 = isObject(record.s3) ? record.s3 : {};
   const bucket = isObject(s3.bucket) ? s3.bucket.name : undefined;
   const object = isObject(s3.object) ? s3.object : {};
-  return [objectRef(bucket, object.key, object.size, object.eTag, object.versionId)];
+  return [{ ...objectRef(bucket, object.key, object.size, object.eTag, object.versionId), ...change(removed, object.sequencer) }];
 }
 
 function objectFromEventBridge(event: Json): ObjectRef[] {
-  if (event.source !== 'aws.s3' || event['detail-type'] !== 'Object Created') return [];
+  const removed = event['detail-type'] === 'Object Deleted';
+  if (event.source !== 'aws.s3' || (!removed && event['detail-type'] !== 'Object Created')) return [];
   const detail = isObject(event.detail) ? event.detail : {};
   const bucket = isObject(detail.bucket) ? detail.bucket.name : undefined;
   const object = isObject(detail.object) ? detail.object : {};
-  return [objectRef(bucket, object.key, object.size, object.etag, object['version-id'])];
+  return [{ ...objectRef(bucket, object.key, object.size, object.etag, object['version-id']), ...change(removed, object.sequencer) }];
+}
+
+/** The fields that say what happened to the object, and in which order. */
+function change(removed: boolean, sequencer: unknown): Pick<ObjectRef, 'removed' | 'sequencer'> {
+  return {
+    ...(removed ? { removed: true } : {}),
+    ...(typeof sequencer === 'string' && /^[0-9A-Fa-f]{1,64}$/.test(sequencer) ? { sequencer } : {}),
+  };
 }
 
 function objectRef(bucket: unknown, key: unknown, size: unknown, eTag: unknown, versionId: unknown): ObjectRef {

@@ -2,19 +2,17 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import { loadConfig, type PipelineConfig } from './config.js';
+import { DEFAULT_SERVICE_NAME, ENV, METRICS_NAMESPACE } from './contract.js';
 import { ConfigError } from './errors.js';
 import { createHandler, type SanitizerHandler } from './handler.js';
-
-const SERVICE_NAME = 'image-sanitizer';
-const METRICS_NAMESPACE = 'ImageSanitizer';
 
 /**
  * The deployed handler's wiring: configuration from the environment
  * (validated now, so a bad deployment fails at init with the list of
  * problems), Powertools Logger and Metrics, the default S3 client.
  */
-export function createHandlerFromEnv(env: NodeJS.ProcessEnv = process.env): SanitizerHandler {
-  const serviceName = env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME;
+export function createHandlerFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): SanitizerHandler {
+  const serviceName = env[ENV.serviceName] ?? DEFAULT_SERVICE_NAME;
   const logger = new Logger({ serviceName });
   let config: PipelineConfig;
   try {
@@ -23,6 +21,6 @@ export function createHandlerFromEnv(env: NodeJS.ProcessEnv = process.env): Sani
     if (error instanceof ConfigError) logger.error('refusing to start: invalid configuration', { problems: error.problems });
     throw error;
   }
-  const metrics = new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE, serviceName });
+  const metrics = new Metrics({ namespace: env[ENV.metricsNamespace] ?? METRICS_NAMESPACE, serviceName });
   return createHandler({ s3: new S3Client({}), config, logger, metrics });
 }

@@ -1,11 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
+import type { SQSBatchItemFailure, SQSBatchResponse } from './batch-response.js';
 import type { PipelineConfig } from './config.js';
 import { EventShapeError } from './errors.js';
 import { classifyEvent, objectsFromQueueMessage, type IncomingEvent, type ObjectRef, type QueueMessage } from './events.js';
 import type { PipelineLogger } from './logger.js';
 import { recordObject, type PipelineMetrics } from './metrics.js';
-import { processObject, type ObjectOutcome } from './process-object.js';
+import type { ObjectOutcome } from './outcome.js';
+import { processObject } from './process-object.js';
 
 export interface HandlerDeps {
   readonly s3: S3Client;
@@ -113,11 +114,14 @@ function logOutcome(logger: PipelineLogger, where: Record<string, unknown>, outc
       });
       return;
     case 'rejected':
-      logger.warn('object rejected; tagged in the input bucket, not published', { ...where, ...outcome, durationMs });
+      logger.warn(`object rejected; tagged in the input bucket, not published${outcome.withdrawn ? ', older output withdrawn' : ''}`, { ...where, ...outcome, durationMs });
+      return;
+    case 'deleted':
+      logger.info('input removed; output deleted', { ...where, ...outcome, durationMs });
       return;
     case 'ignored':
-      // A deleted object or a folder marker is routine; an event from the wrong bucket is a wiring mistake worth a warning.
-      if (outcome.reason === 'NOT_FOUND' || outcome.reason === 'FOLDER_MARKER') logger.info('object ignored', { ...where, ...outcome, durationMs });
+      // Only an event from the wrong bucket is a wiring mistake worth a warning; the rest is routine.
+      if (outcome.reason !== 'FOREIGN_BUCKET' && outcome.reason !== 'OUTPUT_BUCKET') logger.info('object ignored', { ...where, ...outcome, durationMs });
       else logger.warn('object ignored', { ...where, ...outcome, durationMs });
   }
 }

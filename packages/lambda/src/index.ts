@@ -1,10 +1,12 @@
 export { createHandler } from './handler.js';
 export type { HandlerDeps, SanitizerHandler } from './handler.js';
+export type { SQSBatchItemFailure, SQSBatchResponse } from './batch-response.js';
 export { createHandlerFromEnv } from './from-env.js';
 export { loadConfig, DEFAULT_MAX_OBJECT_BYTES, MAX_OBJECT_BYTES_LIMIT } from './config.js';
 export type { PipelineConfig } from './config.js';
 export { processObject, OUTCOME_TAG, REASON_TAG, OUTPUT_METADATA } from './process-object.js';
-export type { ObjectOutcome, RejectionReason, IgnoreReason, ProcessDeps } from './process-object.js';
+export type { ProcessDeps } from './process-object.js';
+export type { ObjectOutcome, RejectionReason, IgnoreReason } from './outcome.js';
 export { classifyEvent, decodeS3Key, encodeS3Key, objectsFromMessage, objectsFromQueueMessage } from './events.js';
 export type { ObjectRef, QueueMessage, IncomingEvent } from './events.js';
 export { PipelineError, ConfigError, ObjectTooLargeError, EventShapeError } from './errors.js';

@@ -1,4 +1,7 @@
-import type { ObjectOutcome } from './process-object.js';
+import { METRIC } from './contract.js';
+import type { ObjectOutcome } from './outcome.js';
+
+export { METRIC } from './contract.js';
 
 /** The units the pipeline reports in (a subset of CloudWatch's). */
 export type PipelineMetricUnit = 'Count' | 'Bytes' | 'Milliseconds';
@@ -10,17 +13,6 @@ export interface PipelineMetrics {
   publishStoredMetrics(): void;
 }
 
-/** Metric names, as they appear in CloudWatch (namespace from `POWERTOOLS_METRICS_NAMESPACE`). */
-export const METRIC = {
-  sanitized: 'ObjectsSanitized',
-  rejected: 'ObjectsRejected',
-  ignored: 'ObjectsIgnored',
-  failed: 'ObjectsFailed',
-  bytesIn: 'BytesIn',
-  bytesOut: 'BytesOut',
-  duration: 'ObjectDuration',
-} as const;
-
 /** Record one object's outcome (`failed` when it threw) and how long it took. */
 export function recordObject(metrics: PipelineMetrics, outcome: ObjectOutcome | 'failed', durationMs: number): void {
   metrics.addMetric(METRIC.duration, 'Milliseconds', durationMs);
@@ -29,6 +21,7 @@ export function recordObject(metrics: PipelineMetrics, outcome: ObjectOutcome | 
     return;
   }
   metrics.addMetric(METRIC[outcome.outcome], 'Count', 1);
+  if (outcome.outcome === 'rejected' && outcome.withdrawn) metrics.addMetric(METRIC.withdrawn, 'Count', 1);
   if (outcome.outcome === 'sanitized') {
     metrics.addMetric(METRIC.bytesIn, 'Bytes', outcome.bytesIn);
     metrics.addMetric(METRIC.bytesOut, 'Bytes', outcome.bytesOut);

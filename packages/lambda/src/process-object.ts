@@ -1,46 +1,28 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { isSanitizeError, MIME_TYPES, sanitizeImage } from '@image-sanitizer/core';
-import type { ImageFormat, MetadataItem, MetadataKind, SanitizeErrorCode } from '@image-sanitizer/core';
+import { isSanitizeError } from '@image-sanitizer/core';
+import type { ImageFormat, MetadataItem, MetadataKind } from '@image-sanitizer/core';
 import type { PipelineConfig } from './config.js';
 import { ObjectTooLargeError } from './errors.js';
 import type { ObjectRef } from './events.js';
-import { addTags, isNotFound, readObject, writeObject, type ObjectBody } from './s3.js';
+import type { ObjectOutcome, RejectionReason } from './outcome.js';
+import { assertStillInOrder, SupersededError, whenInOrder, type SourceIdentity } from './ordering.js';
+import { addTags, isNotFound, openObject, type ObjectSource } from './s3.js';
+import { streamObject, type StreamedObject } from './stream-object.js';
+import { deleteOutputOfRemoved, withdrawOutput } from './withdraw.js';
 
-/** Why an object was rejected: the core's error code, or our own size cap. */
-export type RejectionReason = SanitizeErrorCode | 'OBJECT_TOO_LARGE';
-
-/** Why an event was skipped without touching any object. */
-export type IgnoreReason =
-  /** The event names a bucket other than `INPUT_BUCKET`. */
-  | 'FOREIGN_BUCKET'
-  /** The event names the output bucket: processing it would loop. */
-  | 'OUTPUT_BUCKET'
-  /** The object was deleted before it could be read: nothing left to sanitize or lose. */
-  | 'NOT_FOUND'
-  /** An empty object whose key ends in `/`: the S3 console's "Create folder". Nothing to sanitize, nothing to reject. */
-  | 'FOLDER_MARKER';
-
-/**
- * What happened to one object. A failure that should be retried is not an
- * outcome: `processObject()` throws it.
- */
-export type ObjectOutcome =
-  | {
-      readonly outcome: 'sanitized';
-      readonly format: ImageFormat;
-      readonly bytesIn: number;
-      readonly bytesOut: number;
-      readonly removed: MetadataKind[];
-      readonly kept: MetadataKind[];
-    }
-  | { readonly outcome: 'rejected'; readonly reason: RejectionReason; readonly format?: ImageFormat; readonly bytesIn?: number }
-  | { readonly outcome: 'ignored'; readonly reason: IgnoreReason };
+// The outcome types live in ./outcome.ts (metrics.ts needs them without this module).
+export type { ObjectOutcome, RejectionReason, IgnoreReason } from './outcome.js';
 
 /** Tags set on a rejected input object. */
 export const OUTCOME_TAG = 'sanitizer-outcome';
 export const REASON_TAG = 'sanitizer-reason';
 
-/** User metadata (`x-amz-meta-*`) written on every output object; nothing else is. */
+/**
+ * User metadata (`x-amz-meta-*`) written on output objects; nothing else is.
+ * `removed` and `kept` are only known once the whole stream is sanitized, so
+ * they are written on outputs that fit one PutObject and omitted on multipart
+ * outputs, whose metadata is fixed when the upload starts (README, "Streaming").
+ */
 export const OUTPUT_METADATA = {
   fromETag: 'sanitized-from-etag',
   fromVersionId: 'sanitized-from-version-id',
@@ -63,48 +45,70 @@ export async function processObject(deps: ProcessDeps, ref: ObjectRef): Promise<
   const { s3, config } = deps;
   if (ref.bucket === config.outputBucket) return { outcome: 'ignored', reason: 'OUTPUT_BUCKET' };
   if (config.inputBucket !== undefined && ref.bucket !== config.inputBucket) return { outcome: 'ignored', reason: 'FOREIGN_BUCKET' };
+  if (ref.removed) {
+    const removal = await deleteOutputOfRemoved(s3, ref.bucket, config.outputBucket, ref.key);
+    return removal === 'deleted' ? { outcome: 'deleted' } : { outcome: 'ignored', reason: removal };
+  }
 
-  let source: ObjectBody;
+  let source: ObjectSource;
   try {
-    source = await readObject(s3, ref, config.maxObjectBytes);
+    source = await openObject(s3, ref);
   } catch (error) {
-    if (error instanceof ObjectTooLargeError) return reject(deps, ref, 'OBJECT_TOO_LARGE');
     if (isNotFound(error)) return { outcome: 'ignored', reason: 'NOT_FOUND' };
     throw error;
   }
 
-  if (source.bytes.length === 0 && ref.key.endsWith('/')) return { outcome: 'ignored', reason: 'FOLDER_MARKER' };
-
-  let result: ReturnType<typeof sanitizeImage>;
-  try {
-    result = sanitizeImage(source.bytes, { keepColorProfile: config.keepColorProfile, keepOrientation: config.keepOrientation });
-  } catch (error) {
-    if (!isSanitizeError(error)) throw error;
-    return reject(deps, { ...ref, ...(source.versionId ? { versionId: source.versionId } : {}) }, error.code, {
-      ...(error.format ? { format: error.format } : {}),
-      bytesIn: source.bytes.length,
-    });
+  if (source.contentLength === 0 && ref.key.endsWith('/')) {
+    source.destroy();
+    return { outcome: 'ignored', reason: 'FOLDER_MARKER' };
   }
 
-  const removed = kinds(result.removed);
-  const kept = kinds(result.kept);
-  await writeObject(
-    s3,
-    {
-      bucket: config.outputBucket,
-      key: ref.key,
-      contentType: MIME_TYPES[result.format],
-      metadata: {
-        ...(source.eTag ? { [OUTPUT_METADATA.fromETag]: source.eTag } : {}),
-        ...(source.versionId ? { [OUTPUT_METADATA.fromVersionId]: source.versionId } : {}),
-        [OUTPUT_METADATA.format]: result.format,
-        [OUTPUT_METADATA.removed]: removed.join(',') || 'none',
-        [OUTPUT_METADATA.kept]: kept.join(',') || 'none',
-      },
-    },
-    result.bytes,
-  );
-  return { outcome: 'sanitized', format: result.format, bytesIn: source.bytes.length, bytesOut: result.bytes.length, removed, kept };
+  const from = {
+    ...(source.eTag ? { [OUTPUT_METADATA.fromETag]: source.eTag } : {}),
+    ...(source.versionId ? { [OUTPUT_METADATA.fromVersionId]: source.versionId } : {}),
+  };
+  const identity = sourceIdentity(ref, source);
+  let streamed: StreamedObject | 'superseded';
+  let body = source;
+  let attempts = 0;
+  try {
+    // A conditional write that S3 refused runs again after the checks: the body is then read anew.
+    streamed = await whenInOrder(s3, config.outputBucket, identity, async ({ condition, metadata, published }) => {
+      if (attempts++ > 0) body = await openObject(s3, ref);
+      return streamObject(
+        s3,
+        body,
+        {
+          bucket: config.outputBucket,
+          key: ref.key,
+          condition,
+          metadata: (format) => ({ ...from, ...metadata, [OUTPUT_METADATA.format]: format }),
+          reportMetadata: (report) => ({
+            [OUTPUT_METADATA.removed]: kinds(report.removed).join(',') || 'none',
+            [OUTPUT_METADATA.kept]: kinds(report.kept).join(',') || 'none',
+          }),
+          // Streaming takes time: look again just before the output becomes visible.
+          beforeCommit: () => assertStillInOrder(s3, config.outputBucket, identity, published),
+        },
+        { maxBufferedBytes: config.maxObjectBytes, sanitize: { keepColorProfile: config.keepColorProfile, keepOrientation: config.keepOrientation } },
+      );
+    });
+  } catch (error) {
+    if (error instanceof SupersededError) return { outcome: 'ignored', reason: 'SUPERSEDED' };
+    const read = { ...ref, ...(source.versionId ? { versionId: source.versionId } : {}), ...(source.eTag ? { eTag: source.eTag } : {}) };
+    const bytesIn = source.contentLength === undefined ? {} : { bytesIn: source.contentLength };
+    if (error instanceof ObjectTooLargeError) return reject(deps, read, 'OBJECT_TOO_LARGE', bytesIn);
+    if (!isSanitizeError(error)) throw error;
+    return reject(deps, read, error.code, { ...(error.format ? { format: error.format } : {}), ...bytesIn });
+  }
+  if (streamed === 'superseded') {
+    body.destroy();
+    return { outcome: 'ignored', reason: 'SUPERSEDED' };
+  }
+
+  const removed = kinds(streamed.removed);
+  const kept = kinds(streamed.kept);
+  return { outcome: 'sanitized', format: streamed.format, bytesIn: streamed.bytesIn, bytesOut: streamed.bytesOut, removed, kept };
 }
 
 async function reject(
@@ -119,7 +123,19 @@ async function reject(
     if (isNotFound(error)) return { outcome: 'ignored', reason: 'NOT_FOUND' };
     throw error;
   }
-  return { outcome: 'rejected', reason, ...details };
+  const withdrawn = await withdrawOutput(deps.s3, deps.config.outputBucket, sourceIdentity(ref, ref));
+  return { outcome: 'rejected', reason, ...details, ...(withdrawn ? { withdrawn } : {}) };
+}
+
+/** The input as read, for the ordering checks: its key, version and the event's sequencer. */
+function sourceIdentity(ref: ObjectRef, read: { eTag?: string; versionId?: string }): SourceIdentity {
+  return {
+    bucket: ref.bucket,
+    key: ref.key,
+    ...(read.eTag ? { eTag: read.eTag } : {}),
+    ...(read.versionId ? { versionId: read.versionId } : {}),
+    ...(ref.sequencer ? { sequencer: ref.sequencer } : {}),
+  };
 }
 
 /** The distinct kinds, in order of first appearance. */

@@ -1,70 +1,40 @@
 import {
   GetObjectCommand,
   GetObjectTaggingCommand,
-  PutObjectCommand,
   PutObjectTaggingCommand,
   type S3Client,
   type Tag,
 } from '@aws-sdk/client-s3';
-import { ObjectTooLargeError } from './errors.js';
 import type { ObjectRef } from './events.js';
 
-/** The bytes of an input object and what identifies the version that was read. */
-export interface ObjectBody {
-  readonly bytes: Uint8Array;
+/** An input object being read: its body, its announced length, and what identifies the version. */
+export interface ObjectSource {
+  /** The body as S3 sends it; iterate once. */
+  readonly body: AsyncIterable<Uint8Array>;
+  /** Content-Length as announced; undefined when the response did not say. */
+  readonly contentLength?: number;
   readonly eTag?: string;
   readonly versionId?: string;
+  /** Stop reading and release the connection (on refusal or failure). */
+  destroy(): void;
 }
 
 /**
- * Read the current version of an object, refusing anything over `maxBytes`:
- * first by the event's size, then by the response's Content-Length, then by
- * counting while streaming (a lying or missing length cannot make it read
- * more). The current version, not the event's: a late or redelivered event
- * then still leaves the output matching the newest upload.
+ * Open the current version of an object for reading. The current version, not
+ * the event's: a late or redelivered event then still leaves the output
+ * matching the newest upload. Nothing is read yet beyond the headers.
  */
-export async function readObject(client: S3Client, ref: ObjectRef, maxBytes: number): Promise<ObjectBody> {
-  if (ref.size !== undefined && ref.size > maxBytes) throw new ObjectTooLargeError(maxBytes, ref.size);
+export async function openObject(client: S3Client, ref: ObjectRef): Promise<ObjectSource> {
   const response = await client.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
   const body = response.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
   if (body === undefined) throw new Error('GetObject returned no body');
-  if (response.ContentLength !== undefined && response.ContentLength > maxBytes) {
-    body.destroy?.();
-    throw new ObjectTooLargeError(maxBytes, response.ContentLength);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    total += chunk.length;
-    if (total > maxBytes) {
-      body.destroy?.();
-      throw new ObjectTooLargeError(maxBytes);
-    }
-    chunks.push(chunk);
-  }
   return {
-    bytes: Buffer.concat(chunks, total),
+    body,
+    ...(response.ContentLength === undefined ? {} : { contentLength: response.ContentLength }),
     ...(response.ETag ? { eTag: unquote(response.ETag) } : {}),
     ...(response.VersionId ? { versionId: response.VersionId } : {}),
+    destroy: () => body.destroy?.(),
   };
-}
-
-/** Write a sanitized image. Only the metadata given here is written: nothing of the source's. */
-export async function writeObject(
-  client: S3Client,
-  target: { bucket: string; key: string; contentType: string; metadata: Record<string, string> },
-  bytes: Uint8Array,
-): Promise<void> {
-  await client.send(
-    new PutObjectCommand({
-      Bucket: target.bucket,
-      Key: target.key,
-      Body: bytes,
-      ContentLength: bytes.length,
-      ContentType: target.contentType,
-      Metadata: target.metadata,
-    }),
-  );
 }
 
 /** At most 10 tags per object (S3 limit). */
@@ -83,7 +53,7 @@ export async function addTags(
   const version = ref.versionId ? { VersionId: ref.versionId } : {};
   const current = await client.send(new GetObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, ...version }));
   const ours: Tag[] = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-  const theirs = (current.TagSet ?? []).filter((tag) => tag.Key === undefined || !(tag.Key in tags));
+  const theirs = (current.TagSet ?? []).filter((tag) => tag.Key === undefined || !Object.hasOwn(tags, tag.Key));
   const TagSet = [...theirs.slice(Math.max(0, theirs.length + ours.length - MAX_TAGS)), ...ours];
   await client.send(new PutObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, ...version, Tagging: { TagSet } }));
 }

@@ -94,5 +94,5 @@ describe('npm start (dist/local/start.js)', () => {
     expect(run.stdout).toMatch(/^key\s+format\s+size in → out\s+removed\s+kept\s+outcome$/m);
     for (const { file } of manifest) expect(run.stdout).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s`, 'm'));
     expect(run.stdout).toMatch(/\d+ sanitized, \d+ rejected .*0 not settled/);
-  });
+  }, 120_000); // the child may take up to its own 90 s timeout
 });

@@ -48,7 +48,7 @@ describe('classifyEvent', () => {
     expect(incoming.messages).toHaveLength(1);
     expect(incoming.messages[0].messageId).toBe('2e1424d4-f796-459a-8184-9c92662be6da');
     expect(objectsFromQueueMessage(incoming.messages[0].body)).toEqual([
-      { bucket: 'genomics-platform-input-dev', key: 'photos/red flower.jpg', size: 1024, eTag: 'd41d8cd98f00b204e9800998ecf8427e' },
+      { bucket: 'genomics-platform-input-dev', key: 'photos/red flower.jpg', size: 1024, eTag: 'd41d8cd98f00b204e9800998ecf8427e', sequencer: '0055AED6DCD90281E5' },
     ]);
   });
 
@@ -66,6 +66,7 @@ describe('classifyEvent', () => {
           size: 2048,
           eTag: '0123456789abcdef0123456789abcdef',
           versionId: '096fKKXTRTtl3on89fVO.nfljtsv6qko',
+          sequencer: '0055AED6DCD90281E6',
         },
       ],
     });
@@ -85,6 +86,7 @@ describe('classifyEvent', () => {
           size: 5576,
           eTag: 'b1946ac92492d2347c6235b4d2611184',
           versionId: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e',
+          sequencer: '00617F08299329D189',
         },
       ],
     });
@@ -104,18 +106,56 @@ describe('classifyEvent', () => {
     expect(objectsFromQueueMessage(inQueue.Records[0].body)).toEqual([]);
   });
 
-  it('names no object for a removal', () => {
+  it('reads a removal, with its sequencer', () => {
     // Act & Assess
-    expect(classifyEvent(getTestEvent('s3-object-removed'))).toEqual({ source: 's3', objects: [] });
+    expect(classifyEvent(getTestEvent('s3-object-removed'))).toEqual({
+      source: 's3',
+      objects: [{ bucket: 'genomics-platform-input-dev', key: 'photos/old.jpg', removed: true, sequencer: '0055AED6DCD90281E7' }],
+    });
   });
 
-  it('names no object for an EventBridge event that is not an object creation', () => {
+  it('reads an EventBridge "Object Deleted" event as a removal', () => {
     // Prepare
     const event = getTestEvent('eventbridge-object-created');
     event['detail-type'] = 'Object Deleted';
 
+    // Act
+    const incoming = classifyEvent(event);
+
+    // Assess
+    expect(incoming.source).toBe('eventbridge');
+    if (incoming.source === 'sqs') return;
+    expect(incoming.objects).toEqual([expect.objectContaining({ key: 'scans/plate 7+8.png', removed: true, sequencer: '00617F08299329D189' })]);
+  });
+
+  it.each(['ObjectRestore:Completed', 'ObjectTagging:Put', 'LifecycleTransition'])('names no object for a %s record', (eventName) => {
+    // Prepare
+    const event = getTestEvent('s3-object-removed');
+    event.Records[0].eventName = eventName;
+
+    // Act & Assess
+    expect(classifyEvent(event)).toEqual({ source: 's3', objects: [] });
+  });
+
+  it('names no object for an EventBridge event that is neither a creation nor a deletion', () => {
+    // Prepare
+    const event = getTestEvent('eventbridge-object-created');
+    event['detail-type'] = 'Object Restore Completed';
+
     // Act & Assess
     expect(classifyEvent(event)).toEqual({ source: 'eventbridge', objects: [] });
+  });
+
+  it('drops a sequencer that is not a hex string', () => {
+    // Prepare
+    const event = getTestEvent('s3-object-removed');
+    event.Records[0].s3.object.sequencer = '12 34';
+
+    // Act
+    const incoming = classifyEvent(event);
+
+    // Assess
+    expect(incoming.source === 'sqs' ? [] : incoming.objects[0].sequencer).toBeUndefined();
   });
 
   it.each([

@@ -7,7 +7,7 @@ import { METRIC, MetricTotals } from '../src/metrics.js';
 import { useHandlerStack } from './helpers/handler-stack.js';
 import { eventBridgeEvent, getTestEvent, s3Notification, sqsEvent } from './helpers/events.js';
 import { FlakyProxy } from './helpers/flaky-proxy.js';
-import { jpegWithSecrets, metadataLeft, pngWithBadCrc, pngWithSecrets, plainJpeg, SECRETS, secretsIn } from './helpers/images.js';
+import { jpegWithSecrets, metadataLeft, pngWithBadCrc, pngWithSecrets, plainJpeg, plainTiff, SECRETS, secretsIn } from './helpers/images.js';
 
 const INPUT = 'sanitizer-test-input';
 const OUTPUT = 'sanitizer-test-output';
@@ -34,6 +34,7 @@ describe('handler: sanitizing', () => {
     expect(output!.contentType).toBe('image/jpeg');
     expect(output!.metadata).toEqual({
       'sanitized-from-etag': source.eTag,
+      'sanitized-from-sequencer': '0055AED6DCD90281E6',
       'sanitized-format': 'jpeg',
       'sanitized-removed': expect.any(String),
       'sanitized-kept': expect.any(String),
@@ -162,23 +163,23 @@ describe('handler: fail closed', () => {
     expect(logger.lines).toEqual([expect.objectContaining({ level: 'warn', key, outcome: 'rejected', reason })]);
   });
 
-  it('rejects an object over the size cap by its Content-Length, without reading it', async () => {
+  it('rejects a buffered format (TIFF) over the size cap by its Content-Length, after reading only its head', async () => {
     // Prepare
     const proxy = await FlakyProxy.start(env.stack.s3Port);
     const client = localS3Client(proxy.endpoint);
     const { handler } = subject({ maxObjectBytes: 1000 }, client);
-    const big = plainJpeg(1, 64);
+    const big = plainTiff(64, 64);
     expect(big.length).toBeGreaterThan(1000);
-    await env.io.put(INPUT, 'big/by-length.jpg', big);
+    await env.io.put(INPUT, 'big/by-length.tif', big);
 
     try {
       // Act: an event without a size, so only the GET response can tell.
-      const response = await handler(queued('big/by-length.jpg'));
+      const response = await handler(queued('big/by-length.tif'));
 
       // Assess
       expect(response).toEqual({ batchItemFailures: [] });
-      expect(await env.io.exists(OUTPUT, 'big/by-length.jpg')).toBe(false);
-      expect(await env.io.tags(INPUT, 'big/by-length.jpg')).toMatchObject({ 'sanitizer-outcome': 'rejected', 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
+      expect(await env.io.exists(OUTPUT, 'big/by-length.tif')).toBe(false);
+      expect(await env.io.tags(INPUT, 'big/by-length.tif')).toMatchObject({ 'sanitizer-outcome': 'rejected', 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
       expect(proxy.requests.filter((r) => r.startsWith('GET /') && !r.includes('tagging'))).toHaveLength(1);
     } finally {
       client.destroy();
@@ -186,48 +187,51 @@ describe('handler: fail closed', () => {
     }
   });
 
-  it('rejects an object over the size cap by counting, when the length is not announced', async () => {
+  it('rejects a buffered format over the size cap by counting, when the length is not announced', async () => {
     // Prepare
     const proxy = await FlakyProxy.start(env.stack.s3Port);
     proxy.hideContentLength = true;
     const client = localS3Client(proxy.endpoint);
     const { handler } = subject({ maxObjectBytes: 1000 }, client);
-    await env.io.put(INPUT, 'big/by-count.jpg', plainJpeg(2, 64));
-    await env.io.put(INPUT, 'big/small-enough.jpg', plainJpeg(2, 8));
+    await env.io.put(INPUT, 'big/by-count.tif', plainTiff(64, 64, 2));
+    await env.io.put(INPUT, 'big/small-enough.tif', plainTiff(8, 8, 2));
 
     try {
       // Act
-      await handler(queued('big/by-count.jpg'));
-      await handler(queued('big/small-enough.jpg'));
+      await handler(queued('big/by-count.tif'));
+      await handler(queued('big/small-enough.tif'));
 
       // Assess
-      expect(await env.io.exists(OUTPUT, 'big/by-count.jpg')).toBe(false);
-      expect(await env.io.tags(INPUT, 'big/by-count.jpg')).toMatchObject({ 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
-      expect(await env.io.exists(OUTPUT, 'big/small-enough.jpg')).toBe(true);
+      expect(await env.io.exists(OUTPUT, 'big/by-count.tif')).toBe(false);
+      expect(await env.io.tags(INPUT, 'big/by-count.tif')).toMatchObject({ 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
+      expect(await env.io.exists(OUTPUT, 'big/small-enough.tif')).toBe(true);
     } finally {
       client.destroy();
       await proxy.close();
     }
   });
 
-  it('rejects an object whose event already says it is too large, without a GET', async () => {
+  it('applies the size cap to buffered formats only: a JPEG over it streams through and is sanitized', async () => {
     // Prepare
-    const proxy = await FlakyProxy.start(env.stack.s3Port);
-    const client = localS3Client(proxy.endpoint);
-    const { handler } = subject({ maxObjectBytes: 1000 }, client);
-    await env.io.put(INPUT, 'big/by-event.jpg', plainJpeg(3, 64));
+    const { handler, metrics } = subject({ maxObjectBytes: 1000 });
+    const big = jpegWithSecrets(3);
+    expect(big.length).toBeGreaterThan(1000);
+    await env.io.put(INPUT, 'big/streamed.jpg', big);
+    await env.io.put(INPUT, 'big/buffered.tif', plainTiff(64, 64, 3));
 
-    try {
-      // Act
-      await handler(queued('big/by-event.jpg', { size: 5_000_000 }));
+    // Act: the events announce sizes over the cap; only the format read from the body decides.
+    await handler(queued('big/streamed.jpg', { size: big.length }));
+    await handler(queued('big/buffered.tif', { size: 5_000_000 }));
 
-      // Assess
-      expect(await env.io.tags(INPUT, 'big/by-event.jpg')).toMatchObject({ 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
-      expect(proxy.requests.filter((r) => r.startsWith('GET /') && !r.includes('tagging'))).toEqual([]);
-    } finally {
-      client.destroy();
-      await proxy.close();
-    }
+    // Assess
+    const output = await env.io.get(OUTPUT, 'big/streamed.jpg');
+    expect(output).toBeDefined();
+    expect(secretsIn(output!.bytes)).toEqual([]);
+    expect(await env.io.tags(INPUT, 'big/streamed.jpg')).toEqual({});
+    expect(await env.io.exists(OUTPUT, 'big/buffered.tif')).toBe(false);
+    expect(await env.io.tags(INPUT, 'big/buffered.tif')).toMatchObject({ 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
+    expect(metrics.get(METRIC.sanitized)).toBe(1);
+    expect(metrics.get(METRIC.rejected)).toBe(1);
   });
 
   it('fails only the poison message of a batch; its neighbours succeed', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { METRIC } from '../src/metrics.js';
 import { useHandlerStack } from './helpers/handler-stack.js';
 import { s3Notification, sqsEvent } from './helpers/events.js';
-import { jpegWithSecrets, plainJpeg, secretsIn } from './helpers/images.js';
+import { jpegWithSecrets, plainTiff, secretsIn } from './helpers/images.js';
 
 const INPUT = 'review-test-input';
 const OUTPUT = 'review-test-output';
@@ -85,22 +85,22 @@ describe('keys and bodies that cannot be read', () => {
 });
 
 describe('the size cap', () => {
-  it('accepts an object of exactly MAX_OBJECT_BYTES and rejects one byte more', async () => {
+  it('accepts a buffered format of exactly MAX_OBJECT_BYTES and rejects one byte more', async () => {
     // Prepare
-    const image = plainJpeg(33, 16);
+    const image = plainTiff(40, 40, 33);
     const { handler: exact } = subject({ maxObjectBytes: image.length });
     const { handler: under } = subject({ maxObjectBytes: image.length - 1 });
-    await env.io.put(INPUT, 'cap/exact.jpg', image);
-    await env.io.put(INPUT, 'cap/over.jpg', image);
+    await env.io.put(INPUT, 'cap/exact.tif', image);
+    await env.io.put(INPUT, 'cap/over.tif', image);
 
     // Act
-    await exact(sqsEvent(s3Notification(INPUT, 'cap/exact.jpg', { size: image.length })));
-    await under(sqsEvent(s3Notification(INPUT, 'cap/over.jpg', { size: image.length })));
+    await exact(sqsEvent(s3Notification(INPUT, 'cap/exact.tif', { size: image.length })));
+    await under(sqsEvent(s3Notification(INPUT, 'cap/over.tif', { size: image.length })));
 
     // Assess
-    expect(await env.io.exists(OUTPUT, 'cap/exact.jpg')).toBe(true);
-    expect(await env.io.exists(OUTPUT, 'cap/over.jpg')).toBe(false);
-    expect(await env.io.tags(INPUT, 'cap/over.jpg')).toMatchObject({ 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
+    expect(await env.io.exists(OUTPUT, 'cap/exact.tif')).toBe(true);
+    expect(await env.io.exists(OUTPUT, 'cap/over.tif')).toBe(false);
+    expect(await env.io.tags(INPUT, 'cap/over.tif')).toMatchObject({ 'sanitizer-reason': 'OBJECT_TOO_LARGE' });
   });
 });
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import S3rver from 's3rver';
 import { encodeS3Key } from '../events.js';
 import { localSqsClient, LOCAL_REGION } from './clients.js';
+import { withMultipartAbort } from './multipart-abort.js';
 
 export interface LocalStackOptions {
   readonly inputBucket: string;
@@ -44,8 +45,10 @@ const HOST = '127.0.0.1';
 /**
  * Start the pipeline's infrastructure on loopback: s3rver with the two
  * buckets, fauxqs with the queue and its dead-letter queue, and the bucket
- * notification — every object created in the input bucket becomes an
- * AWS-shaped S3 notification on the queue (key URL-encoded, as S3 does).
+ * notification — every object created in or removed from the input bucket
+ * becomes an AWS-shaped S3 notification on the queue (key URL-encoded, and a
+ * sequencer that grows with every event, as S3 does). s3rver emits no event for
+ * a multi-object delete (DeleteObjects); delete one object at a time here.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const ownsDataDir = options.dataDir === undefined;
@@ -67,10 +70,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     configureBuckets: [{ name: options.inputBucket }, { name: options.outputBucket }],
   });
   const pending = new Set<Promise<unknown>>();
+  const sequencer = sequencerClock();
   s3rver.on('event', (event: S3rverEvent) => {
-    const records = event.Records.filter((r) => r.s3.bucket.name === options.inputBucket && r.eventName.startsWith('ObjectCreated:'));
+    const records = event.Records.filter((r) => r.s3.bucket.name === options.inputBucket && NOTIFIED_EVENTS.test(r.eventName));
     if (records.length === 0) return;
-    const body = JSON.stringify({ Records: records.map(asAwsRecord) });
+    const body = JSON.stringify({ Records: records.map((record) => asAwsRecord(record, sequencer())) });
     const sent = sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body })).catch((error: unknown) => {
       console.error(`local stack: could not queue the S3 event: ${String(error)}`);
     });
@@ -78,7 +82,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     void sent.finally(() => pending.delete(sent));
   });
   // s3rver's own run() leaves a listen error unhandled; serve its handler from a server of ours.
-  const s3Server = createServer(s3rver.callback());
+  const s3Server = createServer(withMultipartAbort(s3rver.callback(), dataDir));
   let s3Port: number;
   try {
     await s3rver.configureBuckets();
@@ -140,15 +144,31 @@ interface S3rverEvent {
   Records: S3rverRecord[];
 }
 
-/** s3rver sends raw keys and a malformed ARN; S3 URL-encodes keys. */
-function asAwsRecord(record: S3rverRecord): S3rverRecord {
+/** The events the deployed bucket notification sends (`s3:ObjectCreated:*`, `s3:ObjectRemoved:*`). */
+const NOTIFIED_EVENTS = /^Object(Created|Removed):/;
+
+/**
+ * S3 event sequencers: hex strings that grow with every event of a key. s3rver's own is
+ * the time in milliseconds, equal for two events in the same millisecond; this one is the
+ * time in microseconds, and always at least one more than the last.
+ */
+function sequencerClock(): () => string {
+  let last = 0;
+  return () => {
+    last = Math.max(Date.now() * 1000, last + 1);
+    return last.toString(16).toUpperCase();
+  };
+}
+
+/** s3rver sends raw keys, a malformed ARN and a millisecond sequencer; S3 URL-encodes keys. */
+function asAwsRecord(record: S3rverRecord, sequencer: string): S3rverRecord {
   return {
     ...record,
     awsRegion: LOCAL_REGION,
     s3: {
       ...record.s3,
       bucket: { ...record.s3.bucket, arn: `arn:aws:s3:::${record.s3.bucket.name}` },
-      object: { ...record.s3.object, key: encodeS3Key(record.s3.object.key) },
+      object: { ...record.s3.object, key: encodeS3Key(record.s3.object.key), sequencer },
     },
   };
 }

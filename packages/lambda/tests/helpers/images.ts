@@ -153,3 +153,52 @@ export function secretsIn(bytes: Uint8Array, secrets: readonly string[] = Object
   const haystack = Buffer.from(bytes).toString('latin1');
   return secrets.filter((secret) => haystack.includes(secret));
 }
+
+/**
+ * A baseline TIFF (little-endian, 8-bit grey, uncompressed, one strip) of
+ * `width` × `height` pixels: a format the core holds whole, so the size cap
+ * applies to it. Written here byte by byte (TIFF 6.0, section 2).
+ */
+export function plainTiff(width = 8, height = 8, seed = 1): Buffer {
+  const pixels = Buffer.alloc(width * height);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7 + seed * 13) & 0xff;
+  const entries: Array<[tag: number, type: number, value: number]> = [
+    [256, 4, width], // ImageWidth, LONG
+    [257, 4, height], // ImageLength
+    [258, 3, 8], // BitsPerSample, SHORT
+    [259, 3, 1], // Compression: none
+    [262, 3, 1], // PhotometricInterpretation: BlackIsZero
+    [273, 4, 8], // StripOffsets: the pixels follow the header
+    [277, 3, 1], // SamplesPerPixel
+    [278, 4, height], // RowsPerStrip
+    [279, 4, pixels.length], // StripByteCounts
+  ];
+  const ifd = Buffer.alloc(2 + entries.length * 12 + 4);
+  ifd.writeUInt16LE(entries.length, 0);
+  entries.forEach(([tag, type, value], i) => {
+    ifd.writeUInt16LE(tag, 2 + i * 12);
+    ifd.writeUInt16LE(type, 4 + i * 12);
+    ifd.writeUInt32LE(1, 6 + i * 12);
+    if (type === 3) ifd.writeUInt16LE(value, 10 + i * 12);
+    else ifd.writeUInt32LE(value, 10 + i * 12);
+  });
+  const header = Buffer.from([0x49, 0x49, 42, 0, 0, 0, 0, 0]); // II, 42, IFD offset (patched)
+  const ifdAt = 8 + pixels.length + (pixels.length & 1);
+  header.writeUInt32LE(ifdAt, 4);
+  return Buffer.concat([header, pixels, Buffer.alloc(pixels.length & 1), ifd]);
+}
+
+/**
+ * `jpegWithSecrets(seed)` grown to about `bytes`: its entropy-coded data is
+ * padded with filler (never 0xFF, so no marker appears) and `trailer` is
+ * appended after EOI. Every kept byte passes the walker as scan data, as the
+ * pixels of a large photo do; only the headers are a real encoder's.
+ */
+export function largeJpeg(bytes: number, seed = 1, trailer = ''): Buffer {
+  const base = jpegWithSecrets(seed);
+  const eoi = base.length - 2;
+  if (base[eoi] !== 0xff || base[eoi + 1] !== 0xd9) throw new Error('expected the encoder to end with EOI');
+  const filler = Buffer.alloc(Math.max(0, bytes - base.length));
+  for (let i = 0; i < filler.length; i++) filler[i] = (i * 31 + seed) % 255;
+  return Buffer.concat([base.subarray(0, eoi), filler, base.subarray(eoi), Buffer.from(trailer, 'latin1')]);
+}
