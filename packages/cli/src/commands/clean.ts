@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { mkdir, realpath, stat } from 'node:fs/promises';
+import { lstat, mkdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ImageFormat, MetadataItem, SanitizeOptions } from '@image-sanitizer/core';
 import type { CleanArgs } from '../args.js';
@@ -342,7 +342,7 @@ export async function runClean(args: CleanArgs): Promise<number> {
   const collected = await collectFiles(args.paths, { exclude: outDir });
   requireSomePath(args.paths, collected, 'clean');
   // A new output folder is staged and published with one rename (see staging.ts).
-  const fresh = args.outDir !== undefined && (await stat(args.outDir).catch(() => undefined)) === undefined;
+  const fresh = args.outDir !== undefined && (await lstat(args.outDir).catch(() => undefined)) === undefined;
   const staging = fresh && collected.files.length > 0 ? await StagingFolder.create(args.outDir as string) : undefined;
   let planned: Planned[];
   try {
