@@ -2,6 +2,7 @@
 //  1. sanitizeImage on a >= 20 MP JPEG and PNG carrying metadata, against
 //     piexifjs.remove (JPEG) and a plain copy of the same bytes.
 //  2. The CLI cleaning 500 small JPEGs, against a plain copy (and exiftool when installed).
+//  3. The Lambda bundle's cold init against importing the whole @aws-sdk/client-s3 (bench-coldstart.mjs).
 // Usage: npm run bench            (BENCH_SKIP_CLI=1 to run only the core part)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -151,6 +152,7 @@ for (const [label, value, target] of results) {
 }
 
 if (!process.env.BENCH_SKIP_HANDLER && spawnSync(process.execPath, [join(import.meta.dirname, 'bench-handler.mjs')], { stdio: 'inherit' }).status !== 0) allMet = false;
+if (spawnSync(process.execPath, [join(import.meta.dirname, 'bench-bundle.mjs')], { stdio: 'inherit' }).status !== 0) allMet = false; // bundle sizes
 
 if (!process.env.BENCH_SKIP_CLI) {
   const cliBench = join(import.meta.dirname, '..', 'packages', 'cli', 'bench', 'clean-batch.mjs');
@@ -162,4 +164,6 @@ if (!process.env.BENCH_SKIP_CLI) {
     console.log('\nCLI batch benchmark: skipped (packages/cli/bench/clean-batch.mjs not found)');
   }
 }
+if (spawnSync(process.execPath, [join(import.meta.dirname, 'bench-coldstart.mjs')], { stdio: 'inherit' }).status !== 0) allMet = false;
+if (!process.env.BENCH_SKIP_BACKFILL) spawnSync(process.execPath, [join(import.meta.dirname, 'bench-backfill.mjs')], { stdio: 'inherit' });
 process.exit(allMet ? 0 : 1);

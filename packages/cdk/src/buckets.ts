@@ -62,7 +62,7 @@ export function bucketArnFromName(name: string): string {
  * S3 logging service: the log bucket keeps ACLs disabled (BucketOwnerEnforced), whatever the
  * app's feature flags say about `serverAccessLogsBucket`.
  */
-function enableServerAccessLogs(bucket: s3.Bucket, bucketName: string, logBucket: s3.Bucket, logPrefix: string): void {
+export function enableServerAccessLogs(bucket: s3.Bucket, bucketName: string, logBucket: s3.Bucket, logPrefix: string): void {
   const cfnBucket = bucket.node.defaultChild as s3.CfnBucket;
   cfnBucket.loggingConfiguration = { destinationBucketName: logBucket.bucketName, logFilePrefix: logPrefix };
   logBucket.addToResourcePolicy(
@@ -80,6 +80,13 @@ function enableServerAccessLogs(bucket: s3.Bucket, bucketName: string, logBucket
 }
 
 /**
+ * The bucket events that drive the function: uploads, and removals (the function deletes the
+ * output of a deleted input). With the malware gate, GuardDuty's clean scan results take the
+ * place of uploads, and only removals come from the bucket.
+ */
+export const PIPELINE_EVENTS: readonly s3.EventType[] = [s3.EventType.OBJECT_CREATED, s3.EventType.OBJECT_REMOVED];
+
+/**
  * Sends every object-created and object-removed event of a bucket the pipeline created to `queue`, with the
  * bucket's own NotificationConfiguration (no custom resource). The queue policy lets only this
  * bucket, in this account, send; the bucket waits for that policy, which S3 checks on creation.
@@ -88,6 +95,7 @@ export function notifyQueueFromCreatedBucket(
   created: CreatedBucket,
   queue: sqs.Queue,
   encryptionKey: kms.IKey | undefined,
+  events: readonly s3.EventType[] = PIPELINE_EVENTS,
 ): void {
   const sourceConditions = {
     ArnLike: { 'aws:SourceArn': bucketArnFromName(created.name) },
@@ -112,13 +120,7 @@ export function notifyQueueFromCreatedBucket(
     }),
   );
   const cfnBucket = created.bucket.node.defaultChild as s3.CfnBucket;
-  cfnBucket.notificationConfiguration = {
-    queueConfigurations: [
-      { event: s3.EventType.OBJECT_CREATED, queue: queue.queueArn },
-      // Removals too: the function deletes the output of a deleted input.
-      { event: s3.EventType.OBJECT_REMOVED, queue: queue.queueArn },
-    ],
-  };
+  cfnBucket.notificationConfiguration = { queueConfigurations: events.map((event) => ({ event, queue: queue.queueArn })) };
   if (policyDependable) created.bucket.node.addDependency(policyDependable);
 }
 
@@ -127,8 +129,7 @@ export function notifyQueueFromCreatedBucket(
  * imported bucket, so this uses CDK's notifications custom resource, which merges the new
  * notification with the ones the bucket already has.
  */
-export function notifyQueueFromExistingBucket(bucket: s3.IBucket, queue: sqs.Queue): void {
-  bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(queue));
-  bucket.addEventNotification(s3.EventType.OBJECT_REMOVED, new s3n.SqsDestination(queue));
+export function notifyQueueFromExistingBucket(bucket: s3.IBucket, queue: sqs.Queue, events: readonly s3.EventType[] = PIPELINE_EVENTS): void {
+  for (const event of events) bucket.addEventNotification(event, new s3n.SqsDestination(queue));
   acknowledgeNotificationsHandler(queue);
 }

@@ -42,6 +42,9 @@ export interface ResolvedPipelineSettings {
   readonly maxConcurrency: number;
   readonly batchSize: number;
   readonly serviceName: string;
+  readonly tracing: boolean;
+  readonly dashboard: boolean;
+  readonly malwareProtection: boolean;
 }
 
 /** The props' defaults, in one place; the JSDoc `@default` of each prop repeats them. */
@@ -59,6 +62,9 @@ export function defaultPipelineSettings(): ResolvedPipelineSettings {
     maxConcurrency: 10,
     batchSize: 5,
     serviceName: DEFAULT_SERVICE_NAME,
+    tracing: true,
+    dashboard: true,
+    malwareProtection: false,
   };
 }
 
@@ -78,6 +84,9 @@ export function resolvePipelineSettings(props: ImageSanitizationPipelineProps): 
     maxConcurrency: props.maxConcurrency ?? defaults.maxConcurrency,
     batchSize: props.batchSize ?? defaults.batchSize,
     serviceName: props.serviceName ?? defaults.serviceName,
+    tracing: props.tracing ?? defaults.tracing,
+    dashboard: props.dashboard ?? defaults.dashboard,
+    malwareProtection: props.malwareProtection ?? defaults.malwareProtection,
   };
 }
 
@@ -179,6 +188,8 @@ export function defaultFunctionEnvironment(
     [ENV.keepOrientation]: String(settings.keepOrientation),
     [ENV.serviceName]: settings.serviceName,
     [ENV.metricsNamespace]: METRICS_NAMESPACE,
+    [ENV.traceEnabled]: String(settings.tracing),
+    ...(settings.malwareProtection ? { [ENV.requireMalwareScan]: 'true' } : {}),
   };
 }
 
@@ -204,6 +215,7 @@ export function defaultFunctionProps(
     memorySize: settings.memorySize,
     timeout: settings.timeout,
     environment,
+    tracing: settings.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
   };
 }
 

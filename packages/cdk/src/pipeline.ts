@@ -1,21 +1,26 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import { Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { createAccessRole, functionStatements, keyStatements, readerStatements, uploaderStatements } from './access.js';
 import { acknowledgeObjectWildcard } from './acknowledgements.js';
+import { createBackfill, type PipelineBackfill } from './backfill.js';
 import { createAlarms, createAlarmTopic, type PipelineAlarms } from './alarms.js';
+import { createDashboard } from './dashboard.js';
+import { MalwareGate } from './malware.js';
 import {
   createAccessLogBucket,
   createDataBucket,
   notifyQueueFromCreatedBucket,
   notifyQueueFromExistingBucket,
+  PIPELINE_EVENTS,
   type CreatedBucket,
 } from './buckets.js';
 import { denyOutputWritesToAllBut, denyUnreadableUploads } from './bucket-policies.js';
@@ -65,6 +70,12 @@ export class ImageSanitizationPipeline extends Construct {
   public readonly alarmTopicKey: kms.IKey;
   /** The alarms. */
   public readonly alarms: PipelineAlarms;
+  /** The pipeline's dashboard; undefined when `dashboard` is false. */
+  public readonly dashboard?: cloudwatch.Dashboard;
+  /** GuardDuty Malware Protection on the input bucket; undefined unless `malwareProtection`. */
+  public readonly malwareGate?: MalwareGate;
+  /** S3 Batch Operations: the job role and the reports bucket, for backfilling objects already in the input bucket. */
+  public readonly backfill: PipelineBackfill;
 
   public constructor(scope: Construct, id: string, props: ImageSanitizationPipelineProps = {}) {
     super(scope, id);
@@ -95,8 +106,18 @@ export class ImageSanitizationPipeline extends Construct {
       'Queue',
       defaultUploadQueueProps(this.encryptionKey, settings.timeout, this.deadLetterQueue, settings.maxReceiveCount),
     );
-    if (createdInput) notifyQueueFromCreatedBucket(createdInput, this.queue, this.encryptionKey);
-    else notifyQueueFromExistingBucket(this.inputBucket, this.queue);
+    // With the malware gate, uploads reach the queue as GuardDuty's clean scan results, not from the bucket.
+    const bucketEvents = settings.malwareProtection ? [s3.EventType.OBJECT_REMOVED] : PIPELINE_EVENTS;
+    if (createdInput) notifyQueueFromCreatedBucket(createdInput, this.queue, this.encryptionKey, bucketEvents);
+    else notifyQueueFromExistingBucket(this.inputBucket, this.queue, bucketEvents);
+    if (settings.malwareProtection) {
+      this.malwareGate = new MalwareGate(this, 'MalwareGate', {
+        bucket: this.inputBucket,
+        ...(createdInput ? { bucketName: createdInput.name } : {}),
+        ...(inputKey ? { bucketKey: inputKey } : {}),
+        queue: this.queue,
+      });
+    }
 
     this.logGroup = new logs.LogGroup(this, 'FunctionLogGroup', defaultLogGroupProps(settings));
     this.functionRole = new iam.Role(this, 'FunctionRole', {
@@ -127,6 +148,12 @@ export class ImageSanitizationPipeline extends Construct {
       'Function',
       defaultFunctionProps(code, this.functionRole, this.logGroup, environment, settings),
     );
+    if (settings.tracing) {
+      Validations.of(this.functionRole).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Active tracing: CDK grants xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource-level permissions.',
+      });
+    }
     this.sanitizerFunction.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: settings.batchSize,
@@ -171,6 +198,25 @@ export class ImageSanitizationPipeline extends Construct {
       });
     this.alarmTopic = createAlarmTopic(this, this.alarmTopicKey, props.alarmEmail);
     this.alarms = createAlarms(this, this.alarmTopic, this.sanitizerFunction, this.queue, this.deadLetterQueue, settings.serviceName);
+
+    if (settings.dashboard) {
+      this.dashboard = createDashboard(this, 'Dashboard', {
+        fn: this.sanitizerFunction,
+        queue: this.queue,
+        deadLetterQueue: this.deadLetterQueue,
+        alarms: this.alarms,
+        serviceName: settings.serviceName,
+      });
+    }
+
+    this.backfill = createBackfill(this, {
+      inputBucket: this.inputBucket,
+      ...(createdInput ? { createdInputBucket: createdInput.bucket } : {}),
+      sanitizerFunction: this.sanitizerFunction,
+      ...(this.accessLogBucket ? { accessLogBucket: this.accessLogBucket } : {}),
+      removalPolicy: settings.removalPolicy,
+      inventory: props.backfillInventory ?? false,
+    });
   }
 
   /** A new data bucket, unless an existing one was given. */

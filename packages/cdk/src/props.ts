@@ -127,6 +127,33 @@ export interface ImageSanitizationPipelineProps {
    */
   readonly serviceName?: string;
   /**
+   * X-Ray active tracing on the function (Powertools Tracer: a subsegment per object with its
+   * outcome as an annotation; object keys are never written to traces, only a hash).
+   * @default true
+   */
+  readonly tracing?: boolean;
+  /**
+   * A CloudWatch dashboard of the pipeline (objects, bytes, durations, queues, errors, alarms).
+   * @default true
+   */
+  readonly dashboard?: boolean;
+  /**
+   * Scan uploads with GuardDuty Malware Protection for S3 and sanitize only objects it found
+   * clean (`NO_THREATS_FOUND`): its scan-result events drive the queue instead of the bucket's
+   * object-created notification. Objects with threats, or that could not be scanned, stay
+   * tagged by GuardDuty in the input bucket and are never published. GuardDuty charges per GB
+   * scanned and per object evaluated (see the README).
+   * @default false
+   */
+  readonly malwareProtection?: boolean;
+  /**
+   * Deliver a daily S3 Inventory of the new input bucket (current versions, CSV) to the backfill
+   * reports bucket, as manifests for `npm run backfill -- --inventory`. Needs a new input bucket:
+   * CloudFormation cannot add an inventory to an existing one.
+   * @default false - backfills use a manifest generated when the job is created
+   */
+  readonly backfillInventory?: boolean;
+  /**
    * The function's code.
    * @default - lambda.Code.fromAsset() of the prebuilt bundle `@image-sanitizer/lambda/dist/bundle`
    */

@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { inventoryLocation, reportLocation } from './backfill.js';
 import { ImageSanitizationPipeline } from './pipeline.js';
 import type { ImageSanitizationPipelineProps } from './props.js';
 
@@ -28,5 +29,11 @@ export class ImageSanitizerStack extends Stack {
     output('QueueUrl', this.pipeline.queue.queueUrl, 'Queue of object-created events');
     output('DeadLetterQueueUrl', this.pipeline.deadLetterQueue.queueUrl, 'Events that failed every attempt; redrive from here');
     output('AlarmTopicArn', this.pipeline.alarmTopic.topicArn, 'Subscribe here to receive the alarms');
+    output('SanitizerFunctionArn', this.pipeline.sanitizerFunction.functionArn, 'The function S3 Batch Operations jobs invoke');
+    output('BackfillRoleArn', this.pipeline.backfill.role.roleArn, 'Role of S3 Batch Operations backfill jobs (npm run backfill)');
+    output('BackfillReportLocation', reportLocation(this.pipeline.backfill), 'Completion reports of backfill jobs, under job-<id>/');
+    if (props.pipeline?.backfillInventory) {
+      output('BackfillInventoryLocation', inventoryLocation(this.pipeline.backfill, this.pipeline.inputBucket), 'Daily inventories of the input bucket: backfill manifests');
+    }
   }
 }

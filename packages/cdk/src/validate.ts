@@ -30,6 +30,9 @@ export function validatePipelineProps(props: ImageSanitizationPipelineProps): vo
     ...integerProblems('batchSize', props.batchSize, 1, 10),
     ...emailProblems(props.alarmEmail),
     ...serviceNameProblems(props.serviceName),
+    ...(props.backfillInventory && props.existingInputBucket !== undefined
+      ? ['backfillInventory: needs a new input bucket (CloudFormation cannot add an inventory to existingInputBucket); configure the inventory on that bucket yourself']
+      : []),
   ];
   if (problems.length > 0) {
     throw new PipelineConfigError(

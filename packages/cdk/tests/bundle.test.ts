@@ -54,5 +54,5 @@ describe('the Lambda bundle', () => {
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 120_000); // a full synth with asset staging: slow on a loaded 2-core machine
 });

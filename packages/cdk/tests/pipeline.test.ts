@@ -35,8 +35,8 @@ describe('ImageSanitizationPipeline with default props', () => {
   }, 120_000);
 
   describe('buckets', () => {
-    it('creates the input, output and access-log buckets and nothing else', () => {
-      synth.template.resourceCountIs('AWS::S3::Bucket', 3);
+    it('creates the input, output, access-log and backfill-report buckets and nothing else', () => {
+      synth.template.resourceCountIs('AWS::S3::Bucket', 4);
     });
 
     it.each(['input', 'output', 'logs'] as const)('%s bucket blocks all public access and disables ACLs', (bucket) => {
@@ -86,12 +86,12 @@ describe('ImageSanitizationPipeline with default props', () => {
       expect(synth.template.toJSON().Resources[ids[bucket]].Properties.LoggingConfiguration.LogFilePrefix).toBe(`${bucket}/`);
     });
 
-    it('lets only the S3 logging service of this account write access logs, from the two data buckets', () => {
+    it('lets only the S3 logging service of this account write access logs, from the two data buckets and the backfill reports bucket', () => {
       const policy = Object.values(synth.template.findResources('AWS::S3::BucketPolicy')).find(
         (resource) => JSON.stringify(resource.Properties.Bucket) === JSON.stringify({ Ref: ids.logs }),
       );
       const allows = (policy!.Properties.PolicyDocument.Statement as Statement[]).filter((s) => s.Effect === 'Allow');
-      expect(allows).toHaveLength(2);
+      expect(allows).toHaveLength(3);
       for (const statement of allows) {
         expect(statement.Principal).toEqual({ Service: 'logging.s3.amazonaws.com' });
         expect(statement.Action).toBe('s3:PutObject');
@@ -322,7 +322,8 @@ describe('ImageSanitizationPipeline with default props', () => {
       expect(actionsOn(statements, ids.logGroup)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       expect(synth.template.toJSON().Resources[ids.fnRole].Properties.ManagedPolicyArns).toBeUndefined();
       const allActions = statements.flatMap((s) => asArray(s.Action));
-      expect(allActions.filter((a) => !/^(s3|sqs|logs):/.test(a))).toEqual([]);
+      // Beyond S3, SQS and logs: only what active tracing needs (X-Ray has no resource-level permissions).
+      expect(allActions.filter((a) => !/^(s3|sqs|logs):/.test(a)).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     });
 
     it('User A may put, get and list the input, and nothing on the output', () => {

@@ -5,6 +5,13 @@ import type { SanitizeReport } from './types.js';
 import { plainBytes } from './walk.js';
 
 /**
+ * The platform's `TransformStream`, read through a call marked pure: a class
+ * extending a global is kept by bundlers even when unused (the global might
+ * not exist), one extending a local constant is dropped with it.
+ */
+const PlatformTransformStream: typeof TransformStream = /* @__PURE__ */ (() => TransformStream)();
+
+/**
  * Sanitizes an image as it flows through: a `TransformStream` of bytes, in
  * the shape of the platform's `CompressionStream`.
  *
@@ -26,7 +33,7 @@ import { plainBytes } from './walk.js';
  * consumer that sees an error has nothing valid: whatever it received before
  * is not a sanitized image and must be discarded.
  */
-export class SanitizeStream extends TransformStream<Uint8Array, Uint8Array> {
+export class SanitizeStream extends PlatformTransformStream<Uint8Array, Uint8Array> {
   /**
    * Settles when the image ends: the report, or the `SanitizeError` the
    * readable side saw. (A stream aborted or cancelled from outside never

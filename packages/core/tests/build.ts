@@ -144,10 +144,11 @@ export const subBlocks = (text: string) => {
 export const appExtension = (id: string, data: string) => concat([0x21, 0xff, 11], ascii(id), subBlocks(data));
 
 
-/** A minimal whole ICC profile (ICC.1 7.2): a 128-byte header whose size field counts everything, 'acsp', an empty tag table, then `extra` (latin1) as profile bytes. */
+/** A minimal whole ICC profile (ICC.1 7.2): a 128-byte v2 header whose size field counts everything, 'acsp', an empty tag table, then `extra` (latin1) as profile bytes. */
 export function iccProfileWith(extra = ''): Uint8Array {
   const icc = Buffer.alloc(132 + extra.length);
   icc.writeUInt32BE(icc.length, 0);
+  icc.writeUInt32BE(0x02400000, 8); // version 2.4
   icc.write('mntrRGB XYZ ', 12, 'latin1');
   icc.write('acsp', 36, 'latin1');
   icc.write(extra, 132, 'latin1');

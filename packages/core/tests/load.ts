@@ -13,6 +13,8 @@ export interface FixtureEntry {
   description: string;
   carries: string[];
   secrets: string[];
+  /** Secrets the fixture stores as UTF-16BE (ICC mluc text, Ducky). */
+  secretsUtf16?: string[];
   expect: 'clean' | 'reject';
   code?: string;
   orientation: number;

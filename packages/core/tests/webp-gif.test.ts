@@ -8,7 +8,7 @@ describe('WebP policy', () => {
   const input = concat(
     webpFile(
       vp8x(0x20 | 0x08 | 0x04),
-      riffChunk('ICCP', 'icc-profile-bytes'),
+      riffChunk('ICCP', iccProfileWith()), // a whole profile: text in ICCP is removed (icc.test.ts)
       VP8L,
       riffChunk('EXIF', concat(ascii('Exif\0\0'), tiffWith([{ tag: 0x0112, short: 6 }, { tag: 0x013b, ascii: 'SECRET-WEBP-ARTIST' }]))),
       riffChunk('XMP ', '<x:xmpmeta>SECRET-WEBP-XMP</x:xmpmeta>'),

@@ -21,6 +21,8 @@ export interface PipelineConfig {
   readonly maxObjectBytes: number;
   readonly keepColorProfile: boolean;
   readonly keepOrientation: boolean;
+  /** Publish only objects GuardDuty tagged `NO_THREATS_FOUND` (the malware gate). Default false. */
+  readonly requireMalwareScan?: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -40,6 +42,7 @@ export function loadConfig(env: Env): PipelineConfig {
   const maxObjectBytes = positiveInteger(env, ENV.maxObjectBytes, DEFAULT_MAX_OBJECT_BYTES, MAX_OBJECT_BYTES_LIMIT, problems);
   const keepColorProfile = flag(env, ENV.keepColorProfile, DEFAULT_KEEP_COLOR_PROFILE, problems);
   const keepOrientation = flag(env, ENV.keepOrientation, DEFAULT_KEEP_ORIENTATION, problems);
+  const requireMalwareScan = flag(env, ENV.requireMalwareScan, false, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...(inputBucket === undefined ? {} : { inputBucket }),
@@ -47,6 +50,7 @@ export function loadConfig(env: Env): PipelineConfig {
     maxObjectBytes,
     keepColorProfile,
     keepOrientation,
+    ...(requireMalwareScan ? { requireMalwareScan } : {}),
   };
 }
 

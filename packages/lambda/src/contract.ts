@@ -21,6 +21,13 @@ export const ENV = {
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools metrics namespace. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  /** `true` / `false`: Powertools Tracer records X-Ray subsegments (the function's tracing must be active too). */
+  traceEnabled: 'POWERTOOLS_TRACE_ENABLED',
+  /**
+   * `true`: publish only objects GuardDuty Malware Protection tagged `GuardDutyMalwareScanStatus`
+   * = `NO_THREATS_FOUND`; anything else is left in place untouched. Unset: no such check.
+   */
+  requireMalwareScan: 'REQUIRE_MALWARE_SCAN',
 } as const;
 
 /** 50 MiB: larger than any photo a phone takes; a buffered format of this size fits a 512 MB function (README, "Memory per format"). */
@@ -33,6 +40,13 @@ export const DEFAULT_KEEP_COLOR_PROFILE = true;
 export const DEFAULT_KEEP_ORIENTATION = true;
 /** Default `POWERTOOLS_SERVICE_NAME`, and so the default `service` dimension. */
 export const DEFAULT_SERVICE_NAME = 'image-sanitizer';
+/** The object tag GuardDuty Malware Protection for S3 writes after each scan (see `requireMalwareScan`). */
+export const MALWARE_SCAN_TAG = 'GuardDutyMalwareScanStatus';
+/** The only scan result that lets an object be sanitized and published. */
+export const NO_THREATS_FOUND = 'NO_THREATS_FOUND';
+/** The EventBridge detail-type of a GuardDuty scan result (source `aws.guardduty`). */
+export const SCAN_RESULT_DETAIL_TYPE = 'GuardDuty Malware Protection Object Scan Result';
+
 /** Default `POWERTOOLS_METRICS_NAMESPACE`: the CloudWatch namespace of every metric below. */
 export const METRICS_NAMESPACE = 'ImageSanitizer';
 

@@ -1,3 +1,4 @@
+import { NO_THREATS_FOUND, SCAN_RESULT_DETAIL_TYPE } from './contract.js';
 import { EventShapeError } from './errors.js';
 
 /** One object an event asks the pipeline to sanitize. `key` is decoded, ready for the S3 API. */
@@ -15,6 +16,8 @@ export interface ObjectRef {
    * compared after left-padding to equal length; see `compareSequencers`).
    */
   readonly sequencer?: string;
+  /** The S3 request id of the upload or delete (S3 notifications and EventBridge S3 events), for correlated logs. */
+  readonly requestId?: string;
 }
 
 /** One SQS message: its id (for `batchItemFailures`) and its raw body. */
@@ -105,16 +108,49 @@ function objectFromRecord(record: unknown): ObjectRef[] {
   const s3 = isObject(record.s3) ? record.s3 : {};
   const bucket = isObject(s3.bucket) ? s3.bucket.name : undefined;
   const object = isObject(s3.object) ? s3.object : {};
-  return [{ ...objectRef(bucket, object.key, object.size, object.eTag, object.versionId), ...change(removed, object.sequencer) }];
+  const response = isObject(record.responseElements) ? record.responseElements : {};
+  return [
+    {
+      ...objectRef(bucket, object.key, object.size, object.eTag, object.versionId),
+      ...change(removed, object.sequencer),
+      ...requestId(response['x-amz-request-id']),
+    },
+  ];
 }
 
 function objectFromEventBridge(event: Json): ObjectRef[] {
+  if (event.source === 'aws.guardduty' && event['detail-type'] === SCAN_RESULT_DETAIL_TYPE) return objectFromScanResult(event);
   const removed = event['detail-type'] === 'Object Deleted';
   if (event.source !== 'aws.s3' || (!removed && event['detail-type'] !== 'Object Created')) return [];
   const detail = isObject(event.detail) ? event.detail : {};
   const bucket = isObject(detail.bucket) ? detail.bucket.name : undefined;
   const object = isObject(detail.object) ? detail.object : {};
-  return [{ ...objectRef(bucket, object.key, object.size, object.etag, object['version-id']), ...change(removed, object.sequencer) }];
+  return [
+    {
+      ...objectRef(bucket, object.key, object.size, object.etag, object['version-id']),
+      ...change(removed, object.sequencer),
+      ...requestId(detail['request-id']),
+    },
+  ];
+}
+
+/**
+ * GuardDuty Malware Protection for S3's scan result (the malware gate): an object it found clean
+ * is sanitized like an upload; any other result names no object (the queue's rule passes only
+ * clean results; this holds even if it did not). GuardDuty writes `objectKey` as the key itself,
+ * not form-encoded like S3 notifications (believed from its documented examples; an object not
+ * found under the key is ignored, never published).
+ */
+function objectFromScanResult(event: Json): ObjectRef[] {
+  const detail = isObject(event.detail) ? event.detail : {};
+  const result = isObject(detail.scanResultDetails) ? detail.scanResultDetails.scanResultStatus : undefined;
+  if (detail.scanStatus !== 'COMPLETED' || result !== NO_THREATS_FOUND) return [];
+  const object = isObject(detail.s3ObjectDetails) ? detail.s3ObjectDetails : {};
+  return [objectRef(object.bucketName, object.objectKey, undefined, object.eTag, object.versionId, false)];
+}
+
+function requestId(value: unknown): Pick<ObjectRef, 'requestId'> {
+  return typeof value === 'string' && /^[A-Za-z0-9+/=-]{1,128}$/.test(value) ? { requestId: value } : {};
 }
 
 /** The fields that say what happened to the object, and in which order. */
@@ -125,12 +161,12 @@ function change(removed: boolean, sequencer: unknown): Pick<ObjectRef, 'removed'
   };
 }
 
-function objectRef(bucket: unknown, key: unknown, size: unknown, eTag: unknown, versionId: unknown): ObjectRef {
+function objectRef(bucket: unknown, key: unknown, size: unknown, eTag: unknown, versionId: unknown, encoded = true): ObjectRef {
   if (typeof bucket !== 'string' || bucket === '') throw new EventShapeError('S3 event without a bucket name');
   if (typeof key !== 'string' || key === '') throw new EventShapeError('S3 event without an object key');
   return {
     bucket,
-    key: decodeS3Key(key),
+    key: encoded ? decodeS3Key(key) : key,
     ...(typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 ? { size } : {}),
     ...(typeof eTag === 'string' && eTag !== '' ? { eTag } : {}),
     ...(typeof versionId === 'string' && versionId !== '' ? { versionId } : {}),

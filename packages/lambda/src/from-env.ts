@@ -1,15 +1,18 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { S3Client } from '@aws-sdk/client-s3';
 import { loadConfig, type PipelineConfig } from './config.js';
 import { DEFAULT_SERVICE_NAME, ENV, METRICS_NAMESPACE } from './contract.js';
 import { ConfigError } from './errors.js';
 import { createHandler, type SanitizerHandler } from './handler.js';
+import { xrayTracer } from './tracing.js';
 
 /**
  * The deployed handler's wiring: configuration from the environment
  * (validated now, so a bad deployment fails at init with the list of
- * problems), Powertools Logger and Metrics, the default S3 client.
+ * problems), Powertools Logger, Metrics and Tracer (X-Ray; off when
+ * POWERTOOLS_TRACE_ENABLED=false), the default S3 client, captured by the tracer.
  */
 export function createHandlerFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): SanitizerHandler {
   const serviceName = env[ENV.serviceName] ?? DEFAULT_SERVICE_NAME;
@@ -22,5 +25,7 @@ export function createHandlerFromEnv(env: Readonly<Record<string, string | undef
     throw error;
   }
   const metrics = new Metrics({ namespace: env[ENV.metricsNamespace] ?? METRICS_NAMESPACE, serviceName });
-  return createHandler({ s3: new S3Client({}), config, logger, metrics });
+  const tracer = new Tracer({ serviceName, captureHTTPsRequests: false });
+  const s3 = tracer.captureAWSv3Client(new S3Client({}));
+  return createHandler({ s3, config, logger, metrics, tracer: xrayTracer(tracer) });
 }

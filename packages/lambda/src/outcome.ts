@@ -18,7 +18,9 @@ export type IgnoreReason =
   /** A removal event, but the input exists (a non-current version was deleted, or the key was uploaded again). */
   | 'INPUT_EXISTS'
   /** A removal event, and there is no output to delete. */
-  | 'NOT_PUBLISHED';
+  | 'NOT_PUBLISHED'
+  /** The malware gate is on and GuardDuty has not tagged this version `NO_THREATS_FOUND`: left as it is, unpublished. */
+  | 'NOT_SCANNED_CLEAN';
 
 /**
  * What happened to one object. A failure that should be retried is not an

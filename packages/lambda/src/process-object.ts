@@ -6,8 +6,10 @@ import { ObjectTooLargeError } from './errors.js';
 import type { ObjectRef } from './events.js';
 import type { ObjectOutcome, RejectionReason } from './outcome.js';
 import { assertStillInOrder, SupersededError, whenInOrder, type SourceIdentity } from './ordering.js';
-import { addTags, isNotFound, openObject, type ObjectSource } from './s3.js';
-import { streamObject, type StreamedObject } from './stream-object.js';
+import { MALWARE_SCAN_TAG, NO_THREATS_FOUND } from './contract.js';
+import { addTags, isNotFound, objectTag, openObject, type ObjectSource } from './s3.js';
+import { streamObject, type StreamedObject, type StreamReport } from './stream-object.js';
+import { NO_TRACING, type PipelineTracer } from './tracing.js';
 import { deleteOutputOfRemoved, withdrawOutput } from './withdraw.js';
 
 // The outcome types live in ./outcome.ts (metrics.ts needs them without this module).
@@ -34,6 +36,12 @@ export const OUTPUT_METADATA = {
 export interface ProcessDeps {
   readonly s3: S3Client;
   readonly config: PipelineConfig;
+  /**
+   * Subsegments `read` (GetObject until its body starts) and `stream` (the body through the
+   * sanitizer into the output: reading, sanitizing and writing overlap there, and each S3
+   * request shows as its own subsegment through the captured client). Default: none.
+   */
+  readonly tracer?: PipelineTracer;
 }
 
 /**
@@ -43,6 +51,7 @@ export interface ProcessDeps {
  */
 export async function processObject(deps: ProcessDeps, ref: ObjectRef): Promise<ObjectOutcome> {
   const { s3, config } = deps;
+  const tracer = deps.tracer ?? NO_TRACING;
   if (ref.bucket === config.outputBucket) return { outcome: 'ignored', reason: 'OUTPUT_BUCKET' };
   if (config.inputBucket !== undefined && ref.bucket !== config.inputBucket) return { outcome: 'ignored', reason: 'FOREIGN_BUCKET' };
   if (ref.removed) {
@@ -52,7 +61,7 @@ export async function processObject(deps: ProcessDeps, ref: ObjectRef): Promise<
 
   let source: ObjectSource;
   try {
-    source = await openObject(s3, ref);
+    source = await tracer.span('read', () => openObject(s3, ref));
   } catch (error) {
     if (isNotFound(error)) return { outcome: 'ignored', reason: 'NOT_FOUND' };
     throw error;
@@ -62,12 +71,17 @@ export async function processObject(deps: ProcessDeps, ref: ObjectRef): Promise<
     source.destroy();
     return { outcome: 'ignored', reason: 'FOLDER_MARKER' };
   }
+  if (config.requireMalwareScan && !(await scannedClean(s3, ref, source))) {
+    source.destroy();
+    return { outcome: 'ignored', reason: 'NOT_SCANNED_CLEAN' };
+  }
 
   const from = {
     ...(source.eTag ? { [OUTPUT_METADATA.fromETag]: source.eTag } : {}),
     ...(source.versionId ? { [OUTPUT_METADATA.fromVersionId]: source.versionId } : {}),
   };
   const identity = sourceIdentity(ref, source);
+  const limits = { maxBufferedBytes: config.maxObjectBytes, sanitize: { keepColorProfile: config.keepColorProfile, keepOrientation: config.keepOrientation } };
   let streamed: StreamedObject | 'superseded';
   let body = source;
   let attempts = 0;
@@ -75,23 +89,19 @@ export async function processObject(deps: ProcessDeps, ref: ObjectRef): Promise<
     // A conditional write that S3 refused runs again after the checks: the body is then read anew.
     streamed = await whenInOrder(s3, config.outputBucket, identity, async ({ condition, metadata, published }) => {
       if (attempts++ > 0) body = await openObject(s3, ref);
-      return streamObject(
-        s3,
-        body,
-        {
-          bucket: config.outputBucket,
-          key: ref.key,
-          condition,
-          metadata: (format) => ({ ...from, ...metadata, [OUTPUT_METADATA.format]: format }),
-          reportMetadata: (report) => ({
-            [OUTPUT_METADATA.removed]: kinds(report.removed).join(',') || 'none',
-            [OUTPUT_METADATA.kept]: kinds(report.kept).join(',') || 'none',
-          }),
-          // Streaming takes time: look again just before the output becomes visible.
-          beforeCommit: () => assertStillInOrder(s3, config.outputBucket, identity, published),
-        },
-        { maxBufferedBytes: config.maxObjectBytes, sanitize: { keepColorProfile: config.keepColorProfile, keepOrientation: config.keepOrientation } },
-      );
+      const target = {
+        bucket: config.outputBucket,
+        key: ref.key,
+        condition,
+        metadata: (format: ImageFormat) => ({ ...from, ...metadata, [OUTPUT_METADATA.format]: format }),
+        reportMetadata: (report: StreamReport) => ({
+          [OUTPUT_METADATA.removed]: kinds(report.removed).join(',') || 'none',
+          [OUTPUT_METADATA.kept]: kinds(report.kept).join(',') || 'none',
+        }),
+        // Streaming takes time: look again just before the output becomes visible.
+        beforeCommit: () => assertStillInOrder(s3, config.outputBucket, identity, published),
+      };
+      return tracer.span('stream', () => streamObject(s3, body, target, limits));
     });
   } catch (error) {
     if (error instanceof SupersededError) return { outcome: 'ignored', reason: 'SUPERSEDED' };
@@ -136,6 +146,17 @@ function sourceIdentity(ref: ObjectRef, read: { eTag?: string; versionId?: strin
     ...(read.versionId ? { versionId: read.versionId } : {}),
     ...(ref.sequencer ? { sequencer: ref.sequencer } : {}),
   };
+}
+
+/**
+ * The malware gate's second look: the version just read carries GuardDuty's `NO_THREATS_FOUND`
+ * tag. Its scan-result event already said so; the tag holds for the version actually read,
+ * even when a newer upload replaced the object since the scan.
+ */
+async function scannedClean(s3: S3Client, ref: ObjectRef, source: ObjectSource): Promise<boolean> {
+  const version = source.versionId ?? ref.versionId;
+  const status = await objectTag(s3, { bucket: ref.bucket, key: ref.key, ...(version ? { versionId: version } : {}) }, MALWARE_SCAN_TAG);
+  return status === NO_THREATS_FOUND;
 }
 
 /** The distinct kinds, in order of first appearance. */

@@ -58,6 +58,13 @@ export async function addTags(
   await client.send(new PutObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, ...version, Tagging: { TagSet } }));
 }
 
+/** The value of one tag of an object version, or undefined when it has none. */
+export async function objectTag(client: S3Client, ref: { bucket: string; key: string; versionId?: string }, name: string): Promise<string | undefined> {
+  const version = ref.versionId ? { VersionId: ref.versionId } : {};
+  const current = await client.send(new GetObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, ...version }));
+  return current.TagSet?.find((tag) => tag.Key === name)?.Value;
+}
+
 /** True when S3 says the object (or the version) does not exist. */
 export function isNotFound(error: unknown): boolean {
   const name = (error as { name?: string } | undefined)?.name;

@@ -48,7 +48,7 @@ describe('classifyEvent', () => {
     expect(incoming.messages).toHaveLength(1);
     expect(incoming.messages[0].messageId).toBe('2e1424d4-f796-459a-8184-9c92662be6da');
     expect(objectsFromQueueMessage(incoming.messages[0].body)).toEqual([
-      { bucket: 'genomics-platform-input-dev', key: 'photos/red flower.jpg', size: 1024, eTag: 'd41d8cd98f00b204e9800998ecf8427e', sequencer: '0055AED6DCD90281E5' },
+      { bucket: 'genomics-platform-input-dev', key: 'photos/red flower.jpg', size: 1024, eTag: 'd41d8cd98f00b204e9800998ecf8427e', sequencer: '0055AED6DCD90281E5', requestId: 'C3D13FE58DE4C810' },
     ]);
   });
 
@@ -67,6 +67,7 @@ describe('classifyEvent', () => {
           eTag: '0123456789abcdef0123456789abcdef',
           versionId: '096fKKXTRTtl3on89fVO.nfljtsv6qko',
           sequencer: '0055AED6DCD90281E6',
+          requestId: 'C3D13FE58DE4C810',
         },
       ],
     });
@@ -87,6 +88,7 @@ describe('classifyEvent', () => {
           eTag: 'b1946ac92492d2347c6235b4d2611184',
           versionId: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e',
           sequencer: '00617F08299329D189',
+          requestId: 'N4N7GDK58NMKJ12R',
         },
       ],
     });
@@ -110,7 +112,7 @@ describe('classifyEvent', () => {
     // Act & Assess
     expect(classifyEvent(getTestEvent('s3-object-removed'))).toEqual({
       source: 's3',
-      objects: [{ bucket: 'genomics-platform-input-dev', key: 'photos/old.jpg', removed: true, sequencer: '0055AED6DCD90281E7' }],
+      objects: [{ bucket: 'genomics-platform-input-dev', key: 'photos/old.jpg', removed: true, sequencer: '0055AED6DCD90281E7', requestId: 'C3D13FE58DE4C811' }],
     });
   });
 

@@ -1,30 +1,31 @@
 /**
  * CRC-32 (ISO 3309 / ITU-T V.42, as PNG uses it), slicing-by-8 so that the
- * check over IDAT stays close to memory speed.
+ * check over IDAT stays close to memory speed. The tables are built on the
+ * first call, not at import: a bundle that never checks a CRC never builds them.
  */
-const TABLES: Uint32Array[] = buildTables();
+let tables: Uint32Array[] | undefined;
 
 function buildTables(): Uint32Array[] {
-  const tables: Uint32Array[] = [];
+  const built: Uint32Array[] = [];
   const first = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
     first[n] = c >>> 0;
   }
-  tables.push(first);
+  built.push(first);
   for (let t = 1; t < 8; t++) {
     const table = new Uint32Array(256);
-    const previous = tables[t - 1];
+    const previous = built[t - 1];
     for (let n = 0; n < 256; n++) table[n] = (previous[n] >>> 8) ^ first[previous[n] & 0xff];
-    tables.push(table);
+    built.push(table);
   }
-  return tables;
+  return built;
 }
 
 /** CRC-32 of `bytes[start..end)`. */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES;
+  const [t0, t1, t2, t3, t4, t5, t6, t7] = (tables ??= buildTables());
   let crc = 0xffffffff;
   let i = start;
   for (const stop = end - 8; i <= stop; i += 8) {

@@ -1,11 +1,12 @@
 /**
  * HEIC and AVIF (HEIF, ISO/IEC 23008-12, on ISO-BMFF, ISO/IEC 14496-12) walker.
  *
- * Items are found by absolute file offsets (`iloc`), so nothing is moved: the
- * output is one copy of the input in which metadata is neutralized in place.
- * Every box keeps its size; a removed box becomes `free` with a zeroed
- * payload, and every byte of `mdat`/`idat` that no kept item uses is zeroed.
- * Only bytes after the last top-level box are cut.
+ * The walk neutralizes a copy of the input in place (removed boxes become
+ * `free`, their payload and every unused `mdat`/`idat` byte zeroed), which is
+ * what the removal report is judged against; the output is then written
+ * compactly from that copy (`heif/compact.ts`): `ftyp`, `meta` holding only
+ * the kept items' entries and properties, one `mdat` with only their data,
+ * every offset rewritten. Removed items' bytes are gone, not zeroed.
  *
  * Kept items: the primary item (`pitm`), the tiles and inputs it derives from
  * (`dimg`) and its alpha plane (`auxl` with an alpha `auxC`), recursively.
@@ -13,12 +14,12 @@
  * Exif, XMP (`mime`), thumbnails (`thmb`), depth maps, HDR gain maps,
  * anything unreferenced.
  *
- * Kept boxes: top level `ftyp`, `meta`, `mdat` (`free`/`skip` zeroed);
- * in `meta` `hdlr` (name zeroed), `pitm`, `iloc`, `iinf` (every `infe` string
- * zeroed), `iref` (only `dimg`, alpha `auxl`, `base`, `prem` between kept
- * items), `iprp` with the rendering properties the kept items use (`ipma`
- * essential flags to anything removed are cleared), `idat`, and `dinf` when
- * it only says "this file". Image sequences (`moov`) are refused.
+ * Kept boxes: top level `ftyp`, `meta`, one `mdat`; in `meta` `hdlr` (name
+ * empty), `pitm`, `iloc`, `iinf` (the kept items' `infe`, names empty),
+ * `iref` (only `dimg`, alpha `auxl`, `base`, `prem` between kept items),
+ * `iprp` with the rendering properties the kept items use (ICC profiles
+ * without their text), `idat` with only kept data, and `dinf` when it only
+ * says "this file". Image sequences (`moov`) are refused (`SEQUENCE_REFUSAL`).
  *
  * Positions in reports: a box's `offset` is where its size field starts, its
  * `length` the whole box; an item's `offset` is where its first extent
@@ -27,7 +28,6 @@
 import { fourCC, u32be, u64be } from '../bytes/read.js';
 import { SanitizeError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
-import { ByteSink } from '../bytes/write.js';
 import type { ImageFormat, MetadataItem, MetadataKind } from '../types.js';
 import { type Box, BoxBudget, BOX_HEADER_SIZE, childBoxes, type Fail, FULL_BOX_HEADER_SIZE, printableType, readBox } from './heif/box.js';
 import {
@@ -45,10 +45,23 @@ import {
   readReferences,
   type Reference,
 } from './heif/items.js';
+import { type CompactPlan, writeCompactHeif } from './heif/compact.js';
 import { NeutralizedCopy } from './heif/neutralized.js';
 import { readOrientation } from '../metadata/exif.js';
+import { keepIccProfile, type KeptProfile } from '../metadata/icc.js';
 import { fillsExactly } from './heif/properties.js';
 import type { FormatHandler, Plan } from './handler.js';
+
+/**
+ * Why an image sequence (AVIF `avis`, HEIC `hevs`/`msf1`: a `moov` box with
+ * tracks) is refused rather than cleaned: its frames are found through the
+ * track's sample tables (`stco`/`co64` chunk offsets into `mdat`), and its
+ * tracks carry their own `udta`/`meta` (titles, dates, locations, encoder
+ * names). Cleaning it means rebuilding those tables, which this walker does
+ * not do; dropping `moov` would silently turn the animation into a still.
+ */
+export const SEQUENCE_REFUSAL =
+  'Image sequences (moov: AVIF avis, HEIC hevs) are refused: their frames are located by track sample tables (stco/co64) and their tracks carry udta/meta metadata, which this sanitizer does not rewrite';
 
 /** Boxes of all levels one file may hold. Real photos have a few hundred. */
 export const MAX_BOXES = 10_000;
@@ -93,6 +106,7 @@ const PROPERTIES_KEPT = new Set([
 ]);
 const ICC_COLOUR_TYPES = new Set(['prof', 'rICC']); // 14496-12 12.1.5: restricted and unrestricted ICC profiles
 const NCLX = 'nclx';
+const COLOUR_TYPE_SIZE = 4; // colr: colour_type, then the profile
 const ESSENTIAL_BIT = 0x80; // 23008-12 9.3.2 ipma: the top bit of an association (u8 or u16), in its first byte
 
 /** Image item types (23008-12 6.6, AV1-ISOBMFF 2.1) whose data the walker can judge; a kept item of any other type is refused. */
@@ -157,6 +171,11 @@ class HeifWalker {
   /** `dimg` references by the derived item. */
   private readonly derivedFrom = new Map<number, Reference[]>();
   private idat: DataRegion | undefined;
+  private readonly profiles = new Map<Box, KeptProfile>();
+  private metaBoxes = new Map<string, Box>();
+  private keptDinf: Box | undefined;
+  private readonly keptReferences: Reference[] = [];
+  private fates: string[] = [];
 
   constructor(
     private readonly input: Uint8Array,
@@ -187,12 +206,44 @@ class HeifWalker {
     if (dataEnd < this.n) {
       this.removed.push({ kind: 'trailer', container: 'trailer', offset: dataEnd, length: this.n - dataEnd, label: 'data after the last box' });
     }
-    const output = new ByteSink();
-    output.push(this.copy.bytes);
+    const output = writeCompactHeif(this.compactPlan(top, meta), this.fail);
     const plan: Plan = { output, removed: this.removed, kept: this.kept };
     const orientation = this.exifOrientation();
     if (orientation !== undefined) plan.orientation = orientation;
     return plan;
+  }
+
+  /** What the compact writer keeps: the kept items, their references and properties, the meta boxes they need. */
+  private compactPlan(top: Box[], meta: Box): CompactPlan {
+    const kept = (id: number) => this.keptItems.has(id);
+    const properties = this.properties.map((box, i) => {
+      if (this.fates[i] !== 'keep') return undefined;
+      const profile = box.type === 'colr' && ICC_COLOUR_TYPES.has(colourType(this.input, box)) ? this.profileOf(box) : undefined;
+      if (profile === undefined || 'refused' in profile || profile.removed.length === 0) return this.copy.bytes.subarray(box.offset, box.end);
+      // The rewritten profile without the padding that kept it in place.
+      const start = box.start + COLOUR_TYPE_SIZE;
+      const unpadded = keepIccProfile(this.input, start, box.end, { verbatim: false });
+      const bytes = 'refused' in unpadded ? profile.bytes : unpadded.bytes;
+      const out = new Uint8Array(BOX_HEADER_SIZE + COLOUR_TYPE_SIZE + bytes.length);
+      out.set(this.copy.bytes.subarray(box.offset, box.start + COLOUR_TYPE_SIZE));
+      out.set(bytes, BOX_HEADER_SIZE + COLOUR_TYPE_SIZE);
+      new DataView(out.buffer).setUint32(0, out.length);
+      return out;
+    });
+    return {
+      bytes: this.copy.bytes,
+      ftyp: top[0],
+      meta,
+      hdlr: this.metaBoxes.get('hdlr')!,
+      pitm: this.metaBoxes.get('pitm')!,
+      dinf: this.keptDinf,
+      idat: this.idat?.box,
+      items: [...this.items.values()].filter((info) => kept(info.id)),
+      locations: this.locations,
+      references: this.keptReferences,
+      properties,
+      associations: this.associations,
+    };
   }
 
   /**
@@ -243,7 +294,7 @@ class HeifWalker {
       const pastEnd = declared > n - at || (declared === LARGESIZE && n - at >= LARGE_HEADER_SIZE && u64be(input, at + BOX_HEADER_SIZE) > n - at);
       if (pastEnd && top.length > 0 && !NEEDED_TOP_LEVEL.has(type)) break;
       const box = readBox(input, at, n, this.fail, true);
-      if (box.type === 'moov') this.fail('UNSUPPORTED_FORMAT', 'Image sequences (moov) are not supported yet', at);
+      if (box.type === 'moov') this.fail('UNSUPPORTED_FORMAT', SEQUENCE_REFUSAL, at);
       if (box.type === 'ftyp' && top.length > 0) this.fail('MALFORMED', 'ftyp is not the first box', at);
       top.push(box);
       at = box.end;
@@ -267,6 +318,7 @@ class HeifWalker {
       if (found.has(child.type)) this.fail('MALFORMED', `Two ${child.type} boxes in meta`, child.offset);
       found.set(child.type, child);
     }
+    this.metaBoxes = found;
     const need = (type: string) => found.get(type) ?? this.fail('MALFORMED', `meta has no ${type} box`, meta.offset);
     this.handler(need('hdlr'));
     const primary = readPrimaryItem(this.input, need('pitm'), this.fail);
@@ -280,6 +332,7 @@ class HeifWalker {
     if (idat) this.idat = { box: idat, kept: [] };
     const dinf = found.get('dinf');
     if (dinf && !this.isSelfContained(dinf)) this.dropBox(dinf, 'unknown', 'dinf', 'external data reference');
+    else this.keptDinf = dinf;
     if (!this.items.has(primary)) this.fail('MALFORMED', `The primary item ${primary} has no infe entry`, meta.offset);
     this.keptItems.add(primary);
     return meta;
@@ -340,8 +393,23 @@ class HeifWalker {
     if (box.type !== 'colr') return 'keep';
     const colour = colourType(this.input, box);
     if (colour === NCLX) return 'keep';
-    if (ICC_COLOUR_TYPES.has(colour)) return this.options.keepColorProfile ? 'keep' : 'icc';
+    if (ICC_COLOUR_TYPES.has(colour)) return this.options.keepColorProfile && !('refused' in this.profileOf(box)) ? 'keep' : 'icc';
     return 'unknown';
+  }
+
+  /**
+   * An ICC `colr` property's profile as the output carries it. Nothing moves
+   * in a HEIF, so the rewritten profile keeps the original's size (padded
+   * with zeros after its tag data). Remembered: items share properties.
+   */
+  private profileOf(colr: Box): KeptProfile {
+    let profile = this.profiles.get(colr);
+    if (profile === undefined) {
+      const start = colr.start + COLOUR_TYPE_SIZE;
+      profile = keepIccProfile(this.input, start, colr.end, { verbatim: this.options.keepColorProfileVerbatim, size: colr.end - start });
+      this.profiles.set(colr, profile);
+    }
+    return profile;
   }
 
   /** The `auxC` aux_type of an item, or '' when it has none. Remembered: many references may ask about one item with many associations. */
@@ -545,7 +613,10 @@ class HeifWalker {
     }
     for (const r of this.references) {
       const keep = REFERENCES_KEPT.has(r.type) && keptItems.has(r.from) && r.to.every((id) => keptItems.has(id));
-      if (keep && (r.type !== 'auxl' || ALPHA_AUX_TYPES.has(this.auxType(r.from)))) continue;
+      if (keep && (r.type !== 'auxl' || ALPHA_AUX_TYPES.has(this.auxType(r.from)))) {
+        this.keptReferences.push(r);
+        continue;
+      }
       // Same size, parseable as a reference from item 0 to items 0: readers that walk iref without box ranges still line up.
       copy.retype(r.box);
       copy.zero(r.fieldsStart, r.fieldsStart + r.idSize);
@@ -555,6 +626,7 @@ class HeifWalker {
     const used = new Set<number>();
     for (const id of keptItems) for (const { index } of this.associations.get(id) ?? []) used.add(index);
     const fates = this.properties.map((box, i) => (used.has(i + 1) || FREE_SPACE.has(box.type) ? this.propertyFate(box) : 'unused'));
+    this.fates = fates;
     // An association marked essential to a property that is no longer there would stop readers: the flag is cleared.
     // (A kept item that essentially needs an unknown property was refused earlier.)
     const essentialTo = new Map<number, Extent[]>();
@@ -569,19 +641,33 @@ class HeifWalker {
       const fate = fates[i];
       const ranges = [{ start: box.offset, end: box.end }, ...(essentialTo.get(i + 1) ?? [])];
       const colour = box.type === 'colr' ? colourType(this.input, box) : '';
-      if (fate === 'keep') {
+      if (fate === 'keep' && ICC_COLOUR_TYPES.has(colour)) {
+        this.rewriteProfile(box);
+        this.reportKeptProperty(box);
+      } else if (fate === 'keep') {
         this.reportKeptProperty(box);
       } else if (fate === 'free') {
         copy.zero(box.start, box.end);
       } else if (fate === 'icc' || (fate === 'unused' && ICC_COLOUR_TYPES.has(colour))) {
         copy.free(box);
-        this.drop('icc', 'colr', box.offset, box.end - box.offset, ranges, fate === 'icc' ? colour : `${colour}, not used by the kept image`);
+        const refused = this.options.keepColorProfile && fate === 'icc' ? this.profileOf(box) : undefined;
+        const why = refused !== undefined && 'refused' in refused ? `${colour}, ${refused.refused}` : colour;
+        this.drop('icc', 'colr', box.offset, box.end - box.offset, ranges, fate === 'icc' ? why : `${colour}, not used by the kept image`);
       } else {
         copy.free(box);
         const label = fate === 'unused' ? 'not used by the kept image' : undefined;
         this.drop('unknown', `ipco/${printableType(box.type)}`, box.offset, box.end - box.offset, ranges, label);
       }
     });
+  }
+
+  /** Writes a kept ICC profile without its text over the original (same size) and reports the text when it changed anything. */
+  private rewriteProfile(colr: Box): void {
+    const profile = this.profileOf(colr);
+    if ('refused' in profile || profile.removed.length === 0) return;
+    const start = colr.start + COLOUR_TYPE_SIZE;
+    this.copy.write(start, profile.bytes);
+    this.drop('text', 'colr', colr.offset, colr.end - colr.offset, [{ start, end: colr.end }], `ICC profile: ${profile.removed.join(', ')}`);
   }
 
   /** Reports a removed item: where its data starts and how long it is (its `infe` when it has no data). Its data is zeroed with the rest of mdat/idat. */
@@ -679,5 +765,5 @@ function heifHandler(format: ImageFormat): FormatHandler {
   };
 }
 
-export const heic: FormatHandler = heifHandler('heic');
-export const avif: FormatHandler = heifHandler('avif');
+export const heic: FormatHandler = /* @__PURE__ */ heifHandler('heic');
+export const avif: FormatHandler = /* @__PURE__ */ heifHandler('avif');

@@ -8,7 +8,7 @@ import { tiff } from './tiff.js';
 import { webp } from './webp.js';
 
 /** Every format the core can sanitize, listed explicitly. */
-export const HANDLERS: ReadonlyMap<ImageFormat, FormatHandler> = new Map<ImageFormat, FormatHandler>([
+export const HANDLERS: ReadonlyMap<ImageFormat, FormatHandler> = /* @__PURE__ */ new Map<ImageFormat, FormatHandler>([
   ['jpeg', jpeg],
   ['png', png],
   ['webp', webp],

@@ -20,19 +20,20 @@
  * value's size; a removed IFD's `offset` is where its entry count starts and
  * `length` its table (count, entries, next-IFD offset).
  */
-import { hasAscii, u32be } from '../bytes/read.js';
 import { SanitizeError } from '../errors.js';
+import { keepIccProfile } from '../metadata/icc.js';
 import type { ResolvedOptions } from '../options.js';
 import type { MetadataItem, MetadataKind } from '../types.js';
 import type { FormatHandler, Plan } from './handler.js';
 import { checkJpegStream } from './tiff/jpeg-stream.js';
-import { type Entry, type Fail, type Ifd, type Reader, readHeader, readIfd, TYPE_BYTE, TYPE_IFD, TYPE_IFD8, TYPE_LONG, TYPE_LONG8, TYPE_SHORT } from './tiff/structure.js';
+import { type Entry, type Fail, type Ifd, type Reader, readHeader, readIfd, TYPE_BYTE, TYPE_IFD, TYPE_IFD8, TYPE_LONG, TYPE_LONG8, TYPE_RATIONAL, TYPE_SHORT, TYPE_SRATIONAL } from './tiff/structure.js';
 import {
   COMPRESSION_JPEG,
   COMPRESSION_NONE,
   COMPRESSION_OLD_JPEG,
   describeRemoved,
   KEPT_TAGS,
+  type KeptTag,
   PLAIN_COMPRESSIONS,
   RAW_PHOTOMETRICS,
   TAG_BITS_PER_SAMPLE,
@@ -58,6 +59,17 @@ import {
 } from './tiff/tags.js';
 import { type KeptValue, type Page, writeTiff } from './tiff/write.js';
 
+/**
+ * Why DNG and camera raw data are refused rather than cleaned: the raw image
+ * lives in a SubIFD (removed here with every SubIFD), and rendering it needs
+ * the DNG tags (DNG 1.6 section 6: colour matrices, calibration, black and
+ * white levels, CFA pattern, crop) next to tags that identify the camera
+ * (UniqueCameraModel, CameraSerialNumber, DNGPrivateData with maker notes,
+ * OriginalRawFileName). This walker has no allowlist for them yet.
+ */
+const RAW_REASON = 'rendering raw data needs the DNG colour and calibration tags, for which this sanitizer has no allowlist yet';
+export const DNG_REFUSAL = `DNG (camera raw) files are refused: the raw image lies in a SubIFD and ${RAW_REASON} (they sit beside camera serial numbers and maker data)`;
+
 /** IFDs in the chain. Multi-page faxes and scans have tens, rarely hundreds. */
 export const MAX_IFDS = 1000;
 /** Strips and tiles across all pages. */
@@ -78,18 +90,6 @@ const DEFAULT_ROWS_PER_STRIP = 0xffffffff; // section 8 RowsPerStrip default 2^3
 const MIN_ORIENTATION = 1;
 const MAX_ORIENTATION = 8;
 
-const ICC_HEADER_SIZE = 128; // ICC.1:2022 7.2: the profile header
-const ICC_SIGNATURE = 'acsp'; // ICC.1:2022 7.2.9, at byte 36
-
-/**
- * The ICC profile is opaque to us, so it must at least be exactly one
- * profile: its own size field (ICC.1 7.2.2, big-endian at byte 0) equals the
- * tag's count and it carries the profile signature. No bytes ride along.
- */
-function isIccProfile(input: Uint8Array, start: number, size: number): boolean {
-  return size >= ICC_HEADER_SIZE && u32be(input, start) === size && hasAscii(input, start + 36, ICC_SIGNATURE);
-}
-
 /** Pointer tags whose IFDs are removed whole: the report points at the IFD they name. */
 const POINTER_TAGS = new Set([34665, 34853, 40965, 330]); // Exif, GPS, Interop, SubIFDs
 const POINTER_TYPES = new Set([TYPE_LONG, TYPE_IFD, TYPE_LONG8, TYPE_IFD8]);
@@ -109,6 +109,10 @@ class TiffWalker {
   private readonly metadata: Extent[] = [];
   /** Sub-IFDs (Exif, GPS, Interop, SubIFDs) already read for `metadata`, and the entries they held. */
   private readonly subIfdsSeen = new Set<number>();
+  /** Kept values stored outside their entry: where they lie in the input, and the page list that holds them. */
+  private readonly stored: StoredValue[] = [];
+  /** Kept values the output carries rewritten (an ICC profile without its text): their input bytes are no pixels either. */
+  private readonly rewritten: Extent[] = [];
   private subIfdsRead = 0;
   private subIfdEntries = 0;
 
@@ -139,7 +143,7 @@ class TiffWalker {
       this.metadata.push({ start: ifd.offset, end: ifd.end });
       entries += ifd.entries.length;
       if (entries > MAX_ENTRIES) this.fail('LIMIT_EXCEEDED', `More than ${MAX_ENTRIES} IFD entries`, offset);
-      if (ifd.entries.some((e) => e.tag === TAG_DNG_VERSION)) this.fail('UNSUPPORTED_FORMAT', 'DNG (camera raw) files are not supported', offset);
+      if (ifd.entries.some((e) => e.tag === TAG_DNG_VERSION)) this.fail('UNSUPPORTED_FORMAT', DNG_REFUSAL, offset);
       if (this.isReducedResolution(ifd)) {
         this.remove('thumbnail', `IFD${index}`, ifd.offset, ifd.end - ifd.offset, 'reduced-resolution image');
         this.noteRemovedIfd(ifd);
@@ -150,7 +154,8 @@ class TiffWalker {
       offset = ifd.next;
     }
     if (pages.length === 0) this.fail('UNSUPPORTED_FORMAT', 'The IFD chain holds only reduced-resolution images', first);
-    const regions = merged(this.metadata);
+    this.checkStoredValues(merged(this.metadata));
+    const regions = merged([...this.metadata, ...this.rewritten]);
     pages.forEach((page, i) => this.zeroMetadataInSegments(page, containers[i], regions));
     const plan: Plan = { output: writeTiff(reader.layout, pages, this.fail), removed: this.removed, kept: this.kept };
     if (this.orientation !== undefined) plan.orientation = this.orientation;
@@ -232,9 +237,24 @@ class TiffWalker {
         continue;
       }
       if (entry.start + entry.size! > this.n) this.fail('TRUNCATED', `${container}: the ${rule.name} value lies past the end of the input`, entry.at);
-      if (entry.tag === TAG_ICC_PROFILE && !isIccProfile(input, entry.start, entry.size!)) {
-        drop('icc', 'ICC profile, not a whole profile');
+      if (!this.inRange(entry, rule)) {
+        if (rule.decoding) this.fail('MALFORMED', `${container}: ${rule.name} holds a value TIFF does not define`, entry.at);
+        drop('unknown', `${rule.name}, a value TIFF does not define`);
         continue;
+      }
+      let value = input.subarray(entry.start, entry.start + entry.size!);
+      if (entry.tag === TAG_ICC_PROFILE) {
+        const profile = keepIccProfile(input, entry.start, entry.start + entry.size!, { verbatim: options.keepColorProfileVerbatim });
+        if ('refused' in profile) {
+          drop('icc', `ICC profile, ${profile.refused}`);
+          continue;
+        }
+        if (profile.removed.length > 0) {
+          // The input's profile holds text that is not copied: a strip must not copy it either.
+          this.remove('text', container, range().offset, range().length, `ICC profile: ${profile.removed.join(', ')}`);
+          this.rewritten.push({ start: entry.start, end: entry.start + entry.size! });
+        }
+        value = profile.bytes;
       }
       if (entry.tag === TAG_JPEG_TABLES && compression !== COMPRESSION_JPEG) {
         drop('unknown', 'JPEGTables, unused without JPEG compression'); // opaque bytes no decoder reads
@@ -243,7 +263,9 @@ class TiffWalker {
       checked.set(entry.tag, entry);
       if (entry.tag === TAG_ORIENTATION && !this.keepsOrientation(entry, container)) continue;
       if (entry.tag === TAG_STRIP_OFFSETS || entry.tag === TAG_STRIP_BYTE_COUNTS || entry.tag === TAG_TILE_OFFSETS || entry.tag === TAG_TILE_BYTE_COUNTS) continue;
-      values.push({ tag: entry.tag, type: entry.type, count: entry.count, bytes: input.subarray(entry.start, entry.start + entry.size!) });
+      const kept: KeptValue = { tag: entry.tag, type: entry.type, count: entry.tag === TAG_ICC_PROFILE ? value.length : entry.count, bytes: value };
+      values.push(kept);
+      if (!entry.inline) this.stored.push({ value: kept, values, start: entry.start, end: entry.start + entry.size!, name: rule.name, decoding: rule.decoding, container });
       if (entry.tag === TAG_ICC_PROFILE) this.kept.push({ kind: 'icc', container, ...range(), label: 'ICC profile' });
     }
     return { values, jpeg: compression === COMPRESSION_JPEG, ...this.segments(checked, container, ifd.offset, spp) };
@@ -338,6 +360,63 @@ class TiffWalker {
     });
   }
 
+  /**
+   * Every element of an enumerated tag is a value TIFF defines, and no
+   * rational has a zero denominator. Linear in the value's size.
+   */
+  private inRange(entry: Entry, rule: KeptTag): boolean {
+    const { reader } = this;
+    if (rule.values !== undefined && INTEGER_TYPES.has(entry.type)) {
+      for (let i = 0; i < entry.count; i++) if (!rule.values.has(reader.uint(entry, i))) return false;
+    }
+    if (entry.type === TYPE_RATIONAL || entry.type === TYPE_SRATIONAL) {
+      for (let i = 0; i < entry.count; i++) if (reader.u32(entry.start + 8 * i + 4) === 0) return false;
+    }
+    return true;
+  }
+
+  /**
+   * A kept value is copied as it is, so, like a strip, it must not bring
+   * along bytes that are structure or removed metadata (a WhitePoint whose
+   * offset points into the Artist text), nor part of another kept value's
+   * storage. Such a value is dropped and reported; one that decoding needs
+   * gets those bytes zeroed instead (as a strip does), and overlapping
+   * another kept value's storage it is refused. Two values stored at exactly
+   * the same bytes share them, as writers do for equal values.
+   */
+  private checkStoredValues(regions: Extent[]): void {
+    const drop = (stored: StoredValue, label: string) => {
+      const at = stored.values.indexOf(stored.value);
+      if (at >= 0) stored.values.splice(at, 1);
+      if (stored.value.tag === TAG_ICC_PROFILE) {
+        const index = this.kept.findIndex((item) => item.kind === 'icc' && item.offset === stored.start);
+        if (index >= 0) this.kept.splice(index, 1);
+      }
+      this.remove(stored.value.tag === TAG_ICC_PROFILE ? 'icc' : 'unknown', stored.container, stored.start, stored.end - stored.start, `${stored.name}, ${label}`);
+    };
+    const byStart = [...this.stored].sort((a, b) => a.start - b.start || a.end - b.end);
+    let reach: StoredValue | undefined; // the value seen so far that ends last
+    const overlapping = new Set<StoredValue>();
+    for (const stored of byStart) {
+      if (reach !== undefined && stored.start < reach.end && !(stored.start === reach.start && stored.end === reach.end)) {
+        overlapping.add(stored);
+        overlapping.add(reach);
+      }
+      if (reach === undefined || stored.end > reach.end) reach = stored;
+    }
+    for (const stored of byStart) {
+      if (overlapping.has(stored)) {
+        if (stored.decoding) this.fail('MALFORMED', `${stored.container}: the ${stored.name} value overlaps another kept value`, stored.start);
+        drop(stored, 'overlaps another kept value');
+        continue;
+      }
+      const first = firstEndingAfter(regions, stored.start);
+      if (first === regions.length || regions[first].start >= stored.end) continue;
+      if (stored.decoding) this.fail('MALFORMED', `${stored.container}: the ${stored.name} value lies in structure or removed metadata`, stored.start);
+      drop(stored, 'shares bytes with structure or removed metadata');
+    }
+  }
+
   /** Orientation is kept only when asked and not 1 (reported either way); the first page's is the image's. */
   private keepsOrientation(entry: Entry, container: string): boolean {
     const value = this.reader.uint(entry, 0);
@@ -369,7 +448,7 @@ class TiffWalker {
       this.fail('UNSUPPORTED_FORMAT', `${container} uses compression ${compression}`, ifdOffset);
     }
     const photometric = value(TAG_PHOTOMETRIC);
-    if (photometric !== undefined && RAW_PHOTOMETRICS.has(photometric)) this.fail('UNSUPPORTED_FORMAT', `${container} holds camera raw data`, ifdOffset);
+    if (photometric !== undefined && RAW_PHOTOMETRICS.has(photometric)) this.fail('UNSUPPORTED_FORMAT', `${container} holds camera raw data (CFA or LinearRaw): ${RAW_REASON}`, ifdOffset);
 
     const tiled = tags.has(TAG_TILE_OFFSETS) || tags.has(TAG_TILE_BYTE_COUNTS);
     if (tiled && (tags.has(TAG_STRIP_OFFSETS) || tags.has(TAG_STRIP_BYTE_COUNTS))) this.fail('MALFORMED', `${container} has both strips and tiles`, ifdOffset);
@@ -446,6 +525,18 @@ class TiffWalker {
 interface Extent {
   start: number;
   end: number;
+}
+
+/** A kept value stored outside its entry. */
+interface StoredValue {
+  value: KeptValue;
+  /** The page's value list that holds it. */
+  values: KeptValue[];
+  start: number;
+  end: number;
+  name: string;
+  decoding: boolean;
+  container: string;
 }
 
 /** The union of `ranges` as disjoint ranges in order. */

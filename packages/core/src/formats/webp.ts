@@ -13,6 +13,7 @@ import { fourCC, hasAscii, u32le } from '../bytes/read.js';
 import { asciiBytes, ByteSink, writeU32le } from '../bytes/write.js';
 import { SanitizeError } from '../errors.js';
 import { readOrientation, isOrientationOnlyTiff, writeOrientationTiff } from '../metadata/exif.js';
+import { keepIccProfile } from '../metadata/icc.js';
 import type { ResolvedOptions } from '../options.js';
 import type { MetadataItem } from '../types.js';
 import type { FormatHandler, Plan } from './handler.js';
@@ -110,9 +111,15 @@ function walk(input: Uint8Array, options: ResolvedOptions): Plan {
       pushFrame(body, input, c, removed);
       hasImage = true;
     } else if (c.type === 'ICCP' && options.keepColorProfile && vp8x !== undefined && !hasIcc) {
-      hasIcc = true;
-      pushChunk(body, input, c);
-      kept.push({ kind: 'icc', ...item });
+      const profile = keepIccProfile(input, c.start, c.start + c.size, { verbatim: options.keepColorProfileVerbatim });
+      if ('refused' in profile) {
+        removed.push({ kind: 'icc', ...item, label: `ICCP, ${profile.refused}` });
+      } else {
+        hasIcc = true;
+        body.push(chunk('ICCP', profile.bytes));
+        kept.push({ kind: 'icc', ...item });
+        if (profile.removed.length > 0) removed.push({ kind: 'text', ...item, label: `ICC profile: ${profile.removed.join(', ')}` });
+      }
     } else if (c.type === 'EXIF') {
       // Some writers put the JPEG-style `Exif\0\0` prefix in front of the TIFF structure.
       const tiff = hasAscii(input, c.start, 'Exif\0\0') ? c.start + 6 : c.start;

@@ -3,12 +3,25 @@
  * It reads it from a TIFF structure and writes a fresh TIFF structure that
  * holds nothing else.
  */
-import { u16be, u16le, u32be, u32le } from '../bytes/read.js';
+import { hasAscii, u16be, u16le, u32be, u32le } from '../bytes/read.js';
 
 const TAG_ORIENTATION = 0x0112;
 const TYPE_SHORT = 3;
 const TIFF_HEADER_SIZE = 8;
 const IFD_ENTRY_SIZE = 12;
+
+/** The JPEG APP1 identifier (CIPA DC-008 4.7.2) that some writers also put before the TIFF header of a PNG eXIf or WebP EXIF chunk. */
+const EXIF_PREFIX = 'Exif\0\0';
+
+/**
+ * Where the TIFF header of an EXIF payload at `bytes[start..)` starts:
+ * after an `Exif\0\0` prefix when there is one (PNG and WebP define the
+ * payload as the TIFF structure itself, but writers copy JPEG's prefix), at
+ * `start` otherwise.
+ */
+export function tiffStart(bytes: Uint8Array, start: number): number {
+  return hasAscii(bytes, start, EXIF_PREFIX) ? start + EXIF_PREFIX.length : start;
+}
 
 /** Size of the TIFF structure written by `writeOrientationTiff()`. */
 export const ORIENTATION_TIFF_SIZE = TIFF_HEADER_SIZE + 2 + IFD_ENTRY_SIZE + 4; // 26

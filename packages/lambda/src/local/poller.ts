@@ -1,5 +1,5 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SanitizerHandler } from '../handler.js';
 import { LOCAL_REGION } from './clients.js';
 
@@ -69,7 +69,7 @@ async function handleBatch(options: PollerOptions, messages: Message[]): Promise
   let failed: Set<string>;
   try {
     const response = await options.handler(event);
-    failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+    failed = new Set(((response as SQSBatchResponse | undefined)?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
   } catch (error) {
     options.onError?.(error);
     return; // Lambda treats a thrown batch as all failed: every message is redelivered.

@@ -24,6 +24,8 @@ export interface LocalStackOptions {
   /** Seconds a received message stays invisible before it is redelivered. Default 5. */
   readonly visibilityTimeoutSeconds?: number;
   readonly queueName?: string;
+  /** Forward the input bucket's object-created events to the queue. Default true; false is a bucket as it was before the pipeline. */
+  readonly notifications?: boolean;
 }
 
 export interface LocalStack {
@@ -72,6 +74,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const pending = new Set<Promise<unknown>>();
   const sequencer = sequencerClock();
   s3rver.on('event', (event: S3rverEvent) => {
+    if (options.notifications === false) return;
     const records = event.Records.filter((r) => r.s3.bucket.name === options.inputBucket && NOTIFIED_EVENTS.test(r.eventName));
     if (records.length === 0) return;
     const body = JSON.stringify({ Records: records.map((record) => asAwsRecord(record, sequencer())) });

@@ -2,24 +2,23 @@
 // through it, a before/after table, then an S3 endpoint anyone can upload to.
 //   npm start               keep serving after the samples (Ctrl-C stops)
 //   npm start -- --once     exit after the samples (0 when every sample settled)
+//   npm start -- --no-notifications   no bucket notification: uploads stay as they are, for `npm run backfill -- --local`
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type PipelineConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { METRIC, MetricTotals } from '../metrics.js';
 import { localS3Client, LOCAL_REGION, S3RVER_CREDENTIALS } from './clients.js';
 import { ConsoleLogger } from './console-logger.js';
+import { DEFAULT_INPUT_BUCKET, DEFAULT_OUTPUT_BUCKET, DEFAULT_S3_PORT, DEFAULT_SQS_PORT } from './defaults.js';
 import { startLocalPipeline, type LocalPipeline } from './pipeline.js';
 import { findSamples, SAMPLE_FOLDERS, uploadSamples, waitForOutcomes } from './samples.js';
 import { formatTable } from './table.js';
 
-const DEFAULT_INPUT_BUCKET = 'genomics-platform-input-dev';
-const DEFAULT_OUTPUT_BUCKET = 'genomics-platform-output-dev';
-const DEFAULT_S3_PORT = 4568;
-const DEFAULT_SQS_PORT = 4576;
 const SAMPLE_TIMEOUT_MS = 60_000;
 
 async function main(): Promise<number> {
   const once = process.argv.includes('--once');
+  const notifications = !process.argv.includes('--no-notifications');
   const env = process.env;
   // The project runs on Node 20 by decision; the SDK's notice about its own future Node 22 floor is noise here.
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -43,7 +42,7 @@ async function main(): Promise<number> {
       config,
       logger,
       metrics,
-      stack: { ...ports, ...(env.DATA_DIR ? { dataDir: env.DATA_DIR } : {}) },
+      stack: { ...ports, notifications, ...(env.DATA_DIR ? { dataDir: env.DATA_DIR } : {}) },
       onPollError: (error) => console.error(`poller: ${String(error)}`),
     });
   } catch (error) {
@@ -60,7 +59,14 @@ async function main(): Promise<number> {
   const samples = findSamples(fixturesDir);
   const s3 = localS3Client(stack.s3Endpoint);
   console.log(`image-sanitizer local pipeline: S3 ${stack.s3Endpoint}, SQS ${stack.sqsEndpoint}`);
-  if (samples.length === 0) {
+  if (!notifications) {
+    // A bucket as it was before the pipeline existed: the samples are the backlog a backfill sanitizes.
+    await uploadSamples(s3, config.inputBucket, samples);
+    console.log(
+      `Bucket notification off: ${samples.length} samples uploaded to s3://${config.inputBucket}/ stay unsanitized ` +
+        'until `npm run backfill -- --local`.',
+    );
+  } else if (samples.length === 0) {
     console.log(`No sample images under ${fixturesDir}{${SAMPLE_FOLDERS.join(',')}}/ (run \`npm run fixtures\`).`);
   } else {
     console.log(`Uploading ${samples.length} samples from ${fixturesDir} to s3://${config.inputBucket}/ ...\n`);

@@ -12,7 +12,7 @@ import { type Box, USERTYPE_SIZE } from './box.js';
 
 const BLOCK_SHIFT = 10; // 1 KiB blocks
 const BLOCK_SIZE = 1 << BLOCK_SHIFT;
-const FREE = asciiBytes('free'); // 14496-12 8.1.2: free space, its contents are irrelevant
+const FREE = /* @__PURE__ */ asciiBytes('free'); // 14496-12 8.1.2: free space, its contents are irrelevant
 
 export class NeutralizedCopy {
   readonly bytes: Uint8Array<ArrayBuffer>;

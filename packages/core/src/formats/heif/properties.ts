@@ -6,7 +6,8 @@
  * Positions: `box.start` is where the payload starts (before a FullBox's
  * version and flags), `box.end` one past the box.
  */
-import { fourCC, hasAscii, u32be } from '../../bytes/read.js';
+import { fourCC } from '../../bytes/read.js';
+import { isWholeIccProfile } from '../../metadata/icc.js';
 import { type Box, FULL_BOX_HEADER_SIZE } from './box.js';
 
 /** Payload sizes of the properties whose fields have one size. */
@@ -25,8 +26,6 @@ const FIXED_SIZE: Readonly<Record<string, number>> = {
 };
 const COLOUR_TYPE_SIZE = 4; // colr: colour_type 4CC
 const NCLX_SIZE = COLOUR_TYPE_SIZE + 7; // primaries, transfer, matrix (16 bits each), full_range_flag + reserved (8 bits)
-const ICC_HEADER_SIZE = 128; // ICC.1:2022 7.2: the profile header
-const ICC_SIGNATURE_AT = 36; // ICC.1:2022 7.2.9: 'acsp'
 const CCLV_PRIMARIES = 0x20; // cclv flags: ccv_primaries_present_flag, then min, max, avg luminance present
 const CCLV_MIN = 0x10;
 const CCLV_MAX = 0x08;
@@ -59,10 +58,8 @@ export function fillsExactly(input: Uint8Array, box: Box): boolean {
       if (size < COLOUR_TYPE_SIZE) return false;
       const colourType = fourCC(input, at);
       if (colourType === 'nclx') return size === NCLX_SIZE;
-      // An ICC profile is opaque to us: it must at least be exactly one profile (its size field, ICC.1 7.2.2, fills the box).
-      const profile = at + COLOUR_TYPE_SIZE;
-      const profileSize = size - COLOUR_TYPE_SIZE;
-      return profileSize >= ICC_HEADER_SIZE && u32be(input, profile) === profileSize && hasAscii(input, profile + ICC_SIGNATURE_AT, 'acsp');
+      // An ICC profile must be exactly one whole profile (its size field, ICC.1 7.2.2, fills the box).
+      return isWholeIccProfile(input, at + COLOUR_TYPE_SIZE, box.end);
     }
     default:
       return true;

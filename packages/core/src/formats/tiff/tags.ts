@@ -48,6 +48,7 @@ interface Shape {
 type CountRule = (count: number, shape: Shape) => boolean;
 
 const one: CountRule = (c) => c === 1;
+/* @__NO_SIDE_EFFECTS__ */
 const exactly =
   (k: number): CountRule =>
   (c) =>
@@ -68,21 +69,33 @@ export interface KeptTag {
    * `MALFORMED`. Any other kept tag in that state is dropped and reported.
    */
   decoding: boolean;
+  /**
+   * The values TIFF 6.0 defines, for an enumerated integer tag: every
+   * element must be one of them. A 16-bit field can hold two bytes of text;
+   * a value the spec does not define is no reason to copy them.
+   */
+  values?: ReadonlySet<number>;
 }
 
-const tag = (name: string, types: readonly number[], count: CountRule, decoding = false): KeptTag => ({ name, types, count, decoding });
+/* @__NO_SIDE_EFFECTS__ */
+const tag = (name: string, types: readonly number[], count: CountRule, decoding = false, values?: readonly number[]): KeptTag =>
+  values === undefined ? { name, types, count, decoding } : { name, types, count, decoding, values: new Set(values) };
+/** NewSubfileType bits 0-2 (section 8) and 3-4 (TIFF-FX, MRC): any combination of them. */
+const SUBFILE_BITS = /* @__PURE__ */ Array.from({ length: 32 }, (_, i) => i);
+/** PhotometricInterpretation (sections 8, 16, 21, 23; TIFF-F; LogLuv; CFA and LinearRaw, refused later as raw). */
+const PHOTOMETRICS = [0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 32803, 32844, 32845, 34892];
 
 /** TIFF 6.0 baseline and extension tags that change how the pixels are decoded or shown (section numbers of TIFF 6.0). */
-export const KEPT_TAGS: ReadonlyMap<number, KeptTag> = new Map([
-  [TAG_NEW_SUBFILE_TYPE, tag('NewSubfileType', [TYPE_LONG], one)], // 8
-  [TAG_SUBFILE_TYPE, tag('SubfileType', [TYPE_SHORT], one)], // 8
+export const KEPT_TAGS: ReadonlyMap<number, KeptTag> = /* @__PURE__ */ new Map([
+  [TAG_NEW_SUBFILE_TYPE, tag('NewSubfileType', [TYPE_LONG], one, false, SUBFILE_BITS)], // 8
+  [TAG_SUBFILE_TYPE, tag('SubfileType', [TYPE_SHORT], one, false, [1, 2, 3])], // 8
   [TAG_IMAGE_WIDTH, tag('ImageWidth', INTEGER, one, true)], // 8
   [TAG_IMAGE_LENGTH, tag('ImageLength', INTEGER, one, true)], // 8
   [TAG_BITS_PER_SAMPLE, tag('BitsPerSample', [TYPE_SHORT], perSample, true)], // 8
   [TAG_COMPRESSION, tag('Compression', [TYPE_SHORT], one, true)], // 8
-  [TAG_PHOTOMETRIC, tag('PhotometricInterpretation', [TYPE_SHORT], one, true)], // 8
-  [263, tag('Threshholding', [TYPE_SHORT], one)], // 8
-  [266, tag('FillOrder', [TYPE_SHORT], one, true)], // 8
+  [TAG_PHOTOMETRIC, tag('PhotometricInterpretation', [TYPE_SHORT], one, true, PHOTOMETRICS)], // 8
+  [263, tag('Threshholding', [TYPE_SHORT], one, false, [1, 2, 3])], // 8
+  [266, tag('FillOrder', [TYPE_SHORT], one, true, [1, 2])], // 8
   [TAG_STRIP_OFFSETS, tag('StripOffsets', OFFSETS, any, true)], // 8, rewritten
   [TAG_ORIENTATION, tag('Orientation', [TYPE_SHORT], one)], // 8, only when asked and not 1
   [TAG_SAMPLES_PER_PIXEL, tag('SamplesPerPixel', [TYPE_SHORT], one, true)], // 8
@@ -92,11 +105,11 @@ export const KEPT_TAGS: ReadonlyMap<number, KeptTag> = new Map([
   [281, tag('MaxSampleValue', [TYPE_SHORT], perSample)], // 8
   [282, tag('XResolution', [TYPE_RATIONAL], one)], // 8
   [283, tag('YResolution', [TYPE_RATIONAL], one)], // 8
-  [TAG_PLANAR_CONFIGURATION, tag('PlanarConfiguration', [TYPE_SHORT], one, true)], // 8
-  [296, tag('ResolutionUnit', [TYPE_SHORT], one)], // 8
+  [TAG_PLANAR_CONFIGURATION, tag('PlanarConfiguration', [TYPE_SHORT], one, true, [1, 2])], // 8
+  [296, tag('ResolutionUnit', [TYPE_SHORT], one, false, [1, 2, 3])], // 8
   [297, tag('PageNumber', [TYPE_SHORT], exactly(2))], // 12
   [301, tag('TransferFunction', [TYPE_SHORT], (c, { bps }) => bps <= 16 && (c === 2 ** bps || c === 3 * 2 ** bps))], // 20
-  [317, tag('Predictor', [TYPE_SHORT], one, true)], // 14
+  [317, tag('Predictor', [TYPE_SHORT], one, true, [1, 2, 3])], // 14
   [318, tag('WhitePoint', [TYPE_RATIONAL], exactly(2))], // 20
   [319, tag('PrimaryChromaticities', [TYPE_RATIONAL], exactly(6))], // 20
   [320, tag('ColorMap', [TYPE_SHORT], (c, { bps }) => bps <= 16 && c === 3 * 2 ** bps, true)], // 5, 8
@@ -105,17 +118,17 @@ export const KEPT_TAGS: ReadonlyMap<number, KeptTag> = new Map([
   [TAG_TILE_LENGTH, tag('TileLength', INTEGER, one, true)], // 15
   [TAG_TILE_OFFSETS, tag('TileOffsets', OFFSETS, any, true)], // 15, rewritten
   [TAG_TILE_BYTE_COUNTS, tag('TileByteCounts', OFFSETS, any, true)], // 15, rewritten
-  [332, tag('InkSet', [TYPE_SHORT], one, true)], // 16
+  [332, tag('InkSet', [TYPE_SHORT], one, true, [1, 2])], // 16
   [334, tag('NumberOfInks', [TYPE_SHORT], one)], // 16
   [336, tag('DotRange', [TYPE_BYTE, TYPE_SHORT], (c, { spp }) => c === 2 || c === 2 * spp)], // 16
-  [338, tag('ExtraSamples', [TYPE_SHORT], (c, { spp }) => c >= 1 && c <= spp, true)], // 18
-  [339, tag('SampleFormat', [TYPE_SHORT], perSample, true)], // 19
+  [338, tag('ExtraSamples', [TYPE_SHORT], (c, { spp }) => c >= 1 && c <= spp, true, [0, 1, 2])], // 18
+  [339, tag('SampleFormat', [TYPE_SHORT], perSample, true, [1, 2, 3, 4, 5, 6])], // 19
   [340, tag('SMinSampleValue', NUMERIC, perSample)], // 19
   [341, tag('SMaxSampleValue', NUMERIC, perSample)], // 19
   [TAG_JPEG_TABLES, tag('JPEGTables', [TYPE_UNDEFINED], any, true)], // TIFF Technical Note 2
   [529, tag('YCbCrCoefficients', [TYPE_RATIONAL], exactly(3), true)], // 21
-  [530, tag('YCbCrSubSampling', [TYPE_SHORT], exactly(2), true)], // 21
-  [531, tag('YCbCrPositioning', [TYPE_SHORT], one)], // 21
+  [530, tag('YCbCrSubSampling', [TYPE_SHORT], exactly(2), true, [1, 2, 4])], // 21
+  [531, tag('YCbCrPositioning', [TYPE_SHORT], one, false, [1, 2])], // 21
   [532, tag('ReferenceBlackWhite', [TYPE_RATIONAL], exactly(6), true)], // 20
   [TAG_ICC_PROFILE, tag('ICC profile', [TYPE_UNDEFINED, TYPE_BYTE], any)], // only when asked
 ]);
@@ -125,11 +138,12 @@ export interface RemovedTag {
   label: string;
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 const exif = (label: string): RemovedTag => ({ kind: 'exif', label });
 const GEOTIFF: RemovedTag = { kind: 'exif', label: 'GeoTIFF' }; // a geolocation
 
 /** Removed tags known by name. Any other tag is `unknown`, labelled `tag N`. */
-const REMOVED_TAGS: ReadonlyMap<number, RemovedTag> = new Map([
+const REMOVED_TAGS: ReadonlyMap<number, RemovedTag> = /* @__PURE__ */ new Map([
   [269, exif('DocumentName')],
   [270, exif('ImageDescription')],
   [271, exif('Make')],

@@ -33,7 +33,7 @@ export interface Page {
 
 /** Classic TIFF offsets are 32-bit: an output this large cannot be written. */
 const MAX_CLASSIC_SIZE = 0xffffffff;
-const PADDING = new Uint8Array(8);
+const PADDING = /* @__PURE__ */ new Uint8Array(8);
 const LOW_WORD = 0x100000000;
 
 /** Writes integers in the file's byte order. */

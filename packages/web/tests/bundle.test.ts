@@ -1,0 +1,20 @@
+// The core is tree-shakable: a page that only sniffs formats ships the sniffer, not the walkers.
+// (Sizes of every case are reported by `npm run bench`, scripts/bench-bundle.mjs.)
+import { describe, expect, it } from 'vitest';
+import { bundleSize } from '../../../scripts/bench-bundle.mjs';
+
+/** Text that only the format walkers and the sanitize pipeline hold. */
+const WALKER_CODE = ['IHDR', 'Self-check failed', 'iloc', 'ImageWidth', 'Graphic Control'];
+
+describe('the browser bundle of @image-sanitizer/core', () => {
+  it('of { detectFormat } alone holds no walker code and stays under 2 KB gzip', async () => {
+    const { code, gzip } = (await bundleSize("export { detectFormat } from '@image-sanitizer/core';"));
+    expect(WALKER_CODE.filter((text) => code.includes(text))).toEqual([]);
+    expect(gzip).toBeLessThan(2 * 1024);
+  });
+
+  it('of the whole core holds every walker (the check above can fail)', async () => {
+    const { code } = (await bundleSize("export * from '@image-sanitizer/core';"));
+    expect(WALKER_CODE.filter((text) => !code.includes(text))).toEqual([]);
+  });
+});
