@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sanitizeImage } from '../src/index.js';
-import { ascii, basePng, concat, pngChunk, pngChunks, pngWith, tiffWith, zlib } from './build.js';
+import { ascii, basePng, concat, iccProfileWith, pngChunk, pngChunks, pngWith, tiffWith, zlib } from './build.js';
 import { codeOf, containsText, decodePixels, exifrSees, samePixels } from './judges.js';
 
 
@@ -66,13 +66,21 @@ describe('PNG policy', () => {
   });
 
   it('keeps iCCP by default and drops it when asked', () => {
-    const input = pngWith([pngChunk('iCCP', concat(ascii('sRGB\0\0'), zlib('profile')))]);
+    const input = pngWith([pngChunk('iCCP', concat(ascii('sRGB\0\0'), zlib(iccProfileWith())))]);
     expect(containsText(sanitizeImage(input).bytes, 'iCCP')).toBe(true);
     expect(containsText(sanitizeImage(input, { keepColorProfile: false }).bytes, 'iCCP')).toBe(false);
   });
 
+  it('removes an iCCP whose compressed data is not one ICC profile (text would ride along)', () => {
+    const input = pngWith([pngChunk('iCCP', concat(ascii('sRGB\0\0'), zlib('SECRET-TEXT-POSING-AS-A-PROFILE')))]);
+    const result = sanitizeImage(input);
+    expect(containsText(result.bytes, 'iCCP')).toBe(false);
+    expect(result.removed.filter((item) => item.container === 'iCCP').map((item) => item.kind)).toEqual(['icc']);
+    expect(sanitizeImage(result.bytes).removed).toEqual([]);
+  });
+
   it('keeps the compressed ICC profile but replaces its free-text name', () => {
-    const compressed = zlib('the profile bytes');
+    const compressed = zlib(iccProfileWith());
     const input = pngWith([pngChunk('iCCP', concat(ascii('SECRET-PROFILE-NAME\0\0'), compressed))]);
     const result = sanitizeImage(input);
     expect(containsText(result.bytes, 'SECRET-PROFILE-NAME')).toBe(false);

@@ -407,7 +407,8 @@ export function keepCompressedIccProfile(bytes: Uint8Array, start: number, end: 
   const kept = keepIccProfile(profile, 0, profile.length, options);
   if ('refused' in kept) return kept;
   if (options.verbatim) return { bytes: bytes.subarray(start, end), removed: [] };
+  // A profile that comes out as it went in keeps its own compressed stream, byte for byte.
+  if (kept.removed.length === 0 && sameBytes(kept.bytes, profile)) return { bytes: bytes.subarray(start, end), removed: [] };
   const stream = deflateStored(kept.bytes);
-  if (kept.removed.length === 0 && sameBytes(stream, bytes.subarray(start, end))) return { bytes: bytes.subarray(start, end), removed: [] };
   return { bytes: stream, removed: kept.removed.length > 0 ? kept.removed : ['compression'] };
 }

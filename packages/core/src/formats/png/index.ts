@@ -17,6 +17,7 @@ import { crc32, CRC32_START, crc32Final, crc32Update } from '../../bytes/crc32.j
 import { fourCC, hasAscii, u32be } from '../../bytes/read.js';
 import { asciiBytes, type Out, writeU32be } from '../../bytes/write.js';
 import { isOrientationOnlyTiff, readOrientation, writeOrientationTiff } from '../../metadata/exif.js';
+import { keepCompressedIccProfile } from '../../metadata/icc.js';
 import type { ResolvedOptions } from '../../options.js';
 import { streamingHandler } from '../feed.js';
 import { Findings } from '../findings.js';
@@ -105,6 +106,8 @@ class PngWalker implements Walker {
   private state = State.Signature;
   private waiting = false;
   private delta = 0;
+  /** Why the last iCCP was removed (see iccpWithNeutralName). */
+  private iccpRefusal = '';
   private readonly f = new Findings('png');
   private index = 0;
   private orientation: number | undefined;
@@ -321,7 +324,7 @@ class PngWalker implements Walker {
         this.emitPiece(iccp, pos);
         f.keep('icc', type, pos, end - i);
       } else {
-        f.remove('icc', type, pos, end - i, 'no valid profile name');
+        f.remove('icc', type, pos, end - i, this.iccpRefusal);
       }
     } else if (keep) {
       if (type === 'IHDR') this.head.push(this.piece(w, i, end));
@@ -338,21 +341,36 @@ class PngWalker implements Walker {
 
   /**
    * 11.3.3.3 iCCP: profile name (1-79 bytes), NUL, compression method, zlib
-   * stream. The chunk is kept with its compressed profile byte for byte and the
-   * name replaced by `ICC profile`; `undefined` (the chunk is removed) when it
-   * has no valid name.
+   * stream. The stream must hold exactly one ICC profile (metadata/icc.ts),
+   * which is kept without its text (re-deflated as stored blocks when it
+   * changed) and the name replaced by `ICC profile`; `undefined` (the chunk is
+   * removed, with the reason) when the name or the profile is not valid.
    */
   private iccpWithNeutralName(w: Uint8Array, i: number, start: number, size: number): Uint8Array | undefined {
-    if (hasAscii(w, start, `${ICCP_NAME}\0`)) return this.piece(w, i, start + size + CRC_SIZE);
+    const end = start + size;
     let nul = start;
     while (nul < start + Math.min(size, 80) && w[nul] !== 0) nul++;
-    if (nul === start + Math.min(size, 80) || nul === start || nul + 2 > start + size) return undefined;
-    this.f.remove('text', 'iCCP', start + this.delta, nul + 1 - start, 'profile name');
+    if (nul === start + Math.min(size, 80) || nul === start || nul + 2 > end) return this.refuseIccp(start, size, 'no valid profile name');
+    if (w[nul + 1] !== 0) return this.refuseIccp(start, size, 'unknown compression method');
+    const profile = keepCompressedIccProfile(w, nul + 2, end, { verbatim: this.options.keepColorProfileVerbatim });
+    if ('refused' in profile) return this.refuseIccp(start, size, profile.refused);
+    const named = hasAscii(w, start, `${ICCP_NAME}\0`);
+    if (named && profile.bytes.length === end - (nul + 2) && profile.removed.length === 0) return this.piece(w, i, end + CRC_SIZE);
+    if (!named) this.f.remove('text', 'iCCP', start + this.delta, nul + 1 - start, 'profile name');
+    if (profile.removed.length > 0 && !(profile.removed.length === 1 && profile.removed[0] === 'compression')) {
+      this.f.remove('text', 'iCCP', start + this.delta, size, `ICC profile: ${profile.removed.join(', ')}`);
+    }
     const name = asciiBytes(`${ICCP_NAME}\0`);
-    const data = new Uint8Array(name.length + (start + size - (nul + 1)));
+    const data = new Uint8Array(name.length + 1 + profile.bytes.length);
     data.set(name);
-    data.set(w.subarray(nul + 1, start + size), name.length);
+    data.set(profile.bytes, name.length + 1); // compression method 0 (zlib) between them
     return chunk('iCCP', data);
+  }
+
+  /** The iCCP chunk at `start` is removed, reported with `why`. */
+  private refuseIccp(start: number, size: number, why: string): undefined {
+    this.iccpRefusal = why;
+    return undefined;
   }
 
   /** Passes a streamed chunk's data: copied (and its CRC run) when kept, skipped when removed. */
