@@ -166,4 +166,5 @@ if (!process.env.BENCH_SKIP_CLI) {
 }
 if (spawnSync(process.execPath, [join(import.meta.dirname, 'bench-coldstart.mjs')], { stdio: 'inherit' }).status !== 0) allMet = false;
 if (!process.env.BENCH_SKIP_BACKFILL) spawnSync(process.execPath, [join(import.meta.dirname, 'bench-backfill.mjs')], { stdio: 'inherit' });
+if (!process.env.BENCH_SKIP_STREAM && spawnSync(process.execPath, [join(import.meta.dirname, 'bench-stream.mjs')], { stdio: 'inherit' }).status !== 0) allMet = false; // issue #8
 process.exit(allMet ? 0 : 1);

@@ -1,5 +1,5 @@
 import { SanitizeError } from './errors.js';
-import type { FormatHandler, Plan } from './formats/handler.js';
+import type { FormatHandler } from './formats/handler.js';
 import { resolveOptions, type ResolvedOptions, type SanitizeOptions } from './options.js';
 import type { SanitizeResult } from './types.js';
 import { handlerFor, plainBytes, runWalk, type ImageInput } from './walk.js';
@@ -20,7 +20,7 @@ export function sanitizeBytes(source: Uint8Array, resolved: ResolvedOptions): Sa
   const handler = handlerFor(source);
   const plan = runWalk(handler, source, resolved, 'sanitize');
   const bytes = plan.output.toBytes();
-  selfCheck(handler, bytes, resolved, plan);
+  selfCheck(handler, bytes, resolved);
   return { format: handler.format, bytes, removed: plan.removed, kept: plan.kept };
 }
 
@@ -29,10 +29,10 @@ export function sanitizeBytes(source: Uint8Array, resolved: ResolvedOptions): Sa
  * come out of a second pass unchanged. Anything else is a bug, reported as
  * `INTERNAL`, never a silent pass.
  */
-function selfCheck(handler: FormatHandler, output: Uint8Array, options: ResolvedOptions, first: Plan): void {
+function selfCheck(handler: FormatHandler, output: Uint8Array, options: ResolvedOptions): void {
   let again;
   try {
-    again = runWalk(handler, output, options, 'verify', first);
+    again = runWalk(handler, output, options, 'verify');
   } catch (error) {
     const reason = error instanceof SanitizeError ? `${error.code}: ${error.message}` : String(error);
     throw new SanitizeError('INTERNAL', `Self-check failed: the sanitized output does not parse (${reason})`, { format: handler.format });

@@ -23,10 +23,12 @@ function buildTables(): Uint32Array[] {
   return built;
 }
 
-/** CRC-32 of `bytes[start..end)`. */
-export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
+/** The CRC register before any byte: feed it to `crc32Update`, finish with `crc32Final`. */
+export const CRC32_START = 0xffffffff;
+
+/** The CRC register after `bytes[start..end)`, from `crc` (for data that arrives in pieces). */
+export function crc32Update(crc: number, bytes: Uint8Array, start: number, end: number): number {
   const [t0, t1, t2, t3, t4, t5, t6, t7] = (tables ??= buildTables());
-  let crc = 0xffffffff;
   let i = start;
   for (const stop = end - 8; i <= stop; i += 8) {
     const a = crc ^ (bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24));
@@ -41,5 +43,12 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
       t0[bytes[i + 7]];
   }
   for (; i < end; i++) crc = t0[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+  return crc;
+}
+
+export const crc32Final = (crc: number): number => (crc ^ 0xffffffff) >>> 0;
+
+/** CRC-32 of `bytes[start..end)`. */
+export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  return crc32Final(crc32Update(CRC32_START, bytes, start, end));
 }

@@ -1,27 +1,71 @@
 /**
+ * Where a walker writes the output image, in order: ranges of the bytes it
+ * was fed (`copy`) and bytes it wrote itself (`write`, never written into
+ * again by the walker). `sanitizeImage()` collects views (`ByteSink`), the
+ * stream copies and hands on batches, the self-check only counts.
+ */
+export interface Out {
+  copy(source: Uint8Array, start: number, end: number): void;
+  write(piece: Uint8Array): void;
+  readonly length: number;
+}
+
+/**
  * Collects the pieces of an output image as views into the input (or small
  * freshly written segments) and concatenates them with a single allocation.
+ * A range that continues the previous one extends it: a run of kept chunks
+ * costs one piece, not one per chunk.
  */
-export class ByteSink {
+export class ByteSink implements Out {
   private readonly pieces: Uint8Array[] = [];
   private total = 0;
+  private lastSource: Uint8Array | undefined;
+  private lastStart = 0;
+  private lastEnd = 0;
 
-  push(piece: Uint8Array): void {
+  copy(source: Uint8Array, start: number, end: number): void {
+    if (end <= start) return;
+    this.total += end - start;
+    if (source === this.lastSource && start === this.lastEnd) {
+      this.lastEnd = end;
+      return;
+    }
+    this.seal();
+    this.lastSource = source;
+    this.lastStart = start;
+    this.lastEnd = end;
+  }
+
+  write(piece: Uint8Array): void {
     if (piece.length === 0) return;
+    this.seal();
     this.pieces.push(piece);
     this.total += piece.length;
   }
 
+  /** Same as `write`: a view or a fresh array, kept as it is. */
+  push(piece: Uint8Array): void {
+    this.write(piece);
+  }
+
   /** Appends every piece of another sink (no copy). */
   pushAll(other: ByteSink): void {
-    for (const piece of other.pieces) this.push(piece);
+    other.seal();
+    for (const piece of other.pieces) this.write(piece);
   }
 
   get length(): number {
     return this.total;
   }
 
+  private seal(): void {
+    if (this.lastSource === undefined) return;
+    this.pieces.push(this.lastSource.subarray(this.lastStart, this.lastEnd));
+    this.lastSource = undefined;
+  }
+
   toBytes(): Uint8Array<ArrayBuffer> {
+    this.seal();
     const out = new Uint8Array(this.total);
     let at = 0;
     for (const piece of this.pieces) {
@@ -29,6 +73,17 @@ export class ByteSink {
       at += piece.length;
     }
     return out;
+  }
+}
+
+/** Counts the output without keeping it: the self-check's sink. */
+export class ByteCounter implements Out {
+  length = 0;
+  copy(_source: Uint8Array, start: number, end: number): void {
+    this.length += end - start;
+  }
+  write(piece: Uint8Array): void {
+    this.length += piece.length;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ByteSink } from '../bytes/write.js';
+import type { ByteSink, Out } from '../bytes/write.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ImageFormat, MetadataItem } from '../types.js';
 
@@ -10,19 +10,44 @@ export interface Plan {
   kept: MetadataItem[];
   /** EXIF orientation (1..8) of the input, when it carries one. */
   orientation?: number;
-  /**
-   * JPEG: the size of each scan's entropy-coded data, in order. The verify
-   * walk over our own output steps over these bytes (they were scanned in the
-   * first walk and copied verbatim) and checks that a marker follows each.
-   */
-  entropySizes?: number[];
+}
+
+/** What an incremental walk found; its output went to the `Out` it was given. */
+export interface WalkReport {
+  removed: MetadataItem[];
+  kept: MetadataItem[];
+  orientation?: number;
 }
 
 /** How the walk is used: `sanitize` checks everything; `verify` re-walks our own output (checksums were checked already). */
 export type WalkMode = 'sanitize' | 'verify';
 
+/**
+ * An incremental walker (libjpeg's suspending source, libpng's progressive
+ * reader): fed consecutive windows of the input, it writes what it decides
+ * to its `Out` as soon as it can and keeps only the structure it is inside.
+ */
+export interface Walker {
+  /**
+   * Reads `window[at, end)`; `offset` is the position of `window[at]` in the
+   * input and `final` says no byte follows `end`. Returns the index up to which
+   * the bytes were used; the rest comes back at the start of the next window,
+   * which holds at least `need` bytes from there (or is final).
+   */
+  feed(window: Uint8Array, at: number, end: number, offset: number, final: boolean): number;
+  /** Bytes needed from where the last `feed` stopped before it can move on (at least 1). */
+  readonly need: number;
+  /** True when the window it is fed stays valid after `feed` returns (one whole input), so it may keep views. */
+  stable: boolean;
+  /** After the final `feed`: what was removed and kept. */
+  finish(): WalkReport;
+}
+
 /** One module per container format. */
 export interface FormatHandler {
   readonly format: ImageFormat;
-  plan(input: Uint8Array, options: ResolvedOptions, mode: WalkMode, first?: Plan): Plan;
+  /** Walks a whole input held in memory. */
+  plan(input: Uint8Array, options: ResolvedOptions, mode: WalkMode): Plan;
+  /** The formats that stream: a walker fed chunk by chunk. `plan()` is this walker fed one chunk. */
+  walker?(options: ResolvedOptions, mode: WalkMode, out: Out): Walker;
 }

@@ -1,11 +1,11 @@
 import type { ImageFormat } from '../types.js';
-import { gif } from './gif.js';
+import { gif } from './gif/index.js';
 import type { FormatHandler } from './handler.js';
 import { avif, heic } from './heif.js';
-import { jpeg } from './jpeg.js';
-import { png } from './png.js';
+import { jpeg } from './jpeg/index.js';
+import { png } from './png/index.js';
 import { tiff } from './tiff.js';
-import { webp } from './webp.js';
+import { webp } from './webp/index.js';
 
 /** Every format the core can sanitize, listed explicitly. */
 export const HANDLERS: ReadonlyMap<ImageFormat, FormatHandler> = /* @__PURE__ */ new Map<ImageFormat, FormatHandler>([

@@ -7,7 +7,7 @@
  * box. Its `length` in reports is `end - offset`.
  */
 import { fourCC, u16be, u32be, u64be } from '../../bytes/read.js';
-import type { SanitizeErrorCode } from '../../errors.js';
+import type { Fail } from '../findings.js';
 
 export const BOX_HEADER_SIZE = 8; // size (4) + type (4)
 const LARGESIZE_SIZE = 8; // 4.2.2: size == 1, a 64-bit largesize follows the type
@@ -25,7 +25,7 @@ export interface Box {
 }
 
 /** How the format walker refuses: a `SanitizeError` with the detected format. */
-export type Fail = (code: Exclude<SanitizeErrorCode, 'INVALID_ARGUMENT' | 'INTERNAL' | 'CHECKSUM_MISMATCH'>, message: string, offset: number) => never;
+export type { Fail };
 
 /** An unsigned big-endian field of 0, 2, 4 or 8 bytes (iloc's variable-size fields). */
 export function uintBe(bytes: Uint8Array, at: number, size: number): number {

@@ -9,7 +9,7 @@
  * Positions: `offset` is where a marker's `FF` starts.
  */
 import { u16be } from '../../bytes/read.js';
-import { isApp, isRst, isTableOrFrame, markerName, wellFormed } from '../jpeg.js';
+import { isApp, isRst, isTableOrFrame, markerName, wellFormed } from '../jpeg/markers.js';
 import type { Fail } from './structure.js';
 
 const MARKER_PREFIX = 0xff;

@@ -8,10 +8,10 @@
  * `size` bytes long.
  */
 import { u16be, u16le, u32be, u32le, u64be, u64le } from '../../bytes/read.js';
-import type { SanitizeErrorCode } from '../../errors.js';
+import type { Fail } from '../findings.js';
 
 /** How the TIFF walker refuses: a `SanitizeError` with format `tiff`. */
-export type Fail = (code: Exclude<SanitizeErrorCode, 'INVALID_ARGUMENT' | 'INTERNAL' | 'CHECKSUM_MISMATCH'>, message: string, offset: number) => never;
+export type { Fail };
 
 const BYTE_ORDER_LITTLE = 0x4949; // "II"
 const BYTE_ORDER_BIG = 0x4d4d; // "MM"
