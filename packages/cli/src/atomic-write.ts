@@ -21,6 +21,13 @@ const pending = new Set<string>();
 /** Staging folders (see `staging.ts`) not yet published; removed with everything in them if the process is interrupted. */
 const pendingFolders = new Set<string>();
 
+/** Set on interrupt: no new temp file is started, and one whose creation was in flight is removed. */
+let stopping = false;
+
+export function stopWriting(): void {
+  stopping = true;
+}
+
 export function addPendingFolder(folder: string): void {
   pendingFolders.add(folder);
 }
@@ -80,11 +87,13 @@ export interface AtomicWriteOptions {
  * failure the temp file is removed and `target` is untouched.
  */
 export async function writeFileAtomic(target: string, bytes: Uint8Array, { mode, durable, owner, staged = false }: AtomicWriteOptions): Promise<void> {
+  if (stopping) throw new Error('interrupted');
   const temp = staged ? target : tempPathFor(target);
   pending.add(temp);
   try {
     const fd = await openFd(temp, 'wx', mode);
     try {
+      if (stopping) throw new Error('interrupted');
       for (let written = 0; written < bytes.length; ) {
         written += (await writeFd(fd, bytes, written, bytes.length - written)).bytesWritten;
       }
@@ -94,6 +103,7 @@ export async function writeFileAtomic(target: string, bytes: Uint8Array, { mode,
     } finally {
       await closeFd(fd);
     }
+    if (stopping) throw new Error('interrupted');
     if (!staged) await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);

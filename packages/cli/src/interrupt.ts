@@ -1,4 +1,4 @@
-import { removePendingTempFiles } from './atomic-write.js';
+import { removePendingTempFiles, stopWriting } from './atomic-write.js';
 import { EXIT } from './errors.js';
 
 /** What each signal the CLI handles exits with: 128 + the signal's number, the shell convention. */
@@ -16,9 +16,15 @@ export function installSignalHandlers(): void {
   for (const [signal, code] of Object.entries(SIGNAL_EXIT) as [NodeJS.Signals, number][]) {
     process.on(signal, () => {
       for (const cleanup of cleanups) cleanup();
+      stopWriting();
       removePendingTempFiles();
       process.stderr.write(`\nimage-sanitizer: interrupted (${signal}); files not yet replaced are unchanged\n`);
-      process.exit(code);
+      // A temp file whose creation was already on libuv's thread pool appears after the
+      // removal above: its write then sees `stopping` and removes it. Give those a moment.
+      setTimeout(() => {
+        removePendingTempFiles();
+        process.exit(code);
+      }, 100);
     });
   }
 }
