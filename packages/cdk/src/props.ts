@@ -155,7 +155,7 @@ export interface ImageSanitizationPipelineProps {
   readonly backfillInventory?: boolean;
   /**
    * The function's code.
-   * @default - lambda.Code.fromAsset() of the prebuilt bundle `@image-sanitizer/lambda/dist/bundle`
+   * @default - lambda.Code.fromAsset() of the prebuilt bundle this package carries (`dist/lambda`, built from `@image-sanitizer/lambda`)
    */
   readonly code?: lambda.Code;
 }

@@ -4,6 +4,9 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { synthesizePipeline } from './helpers.js';
 
+/** A test synthesizes one or two apps: the first synth of a file is slow (imports) on a loaded 2-core machine. */
+const SYNTH_TIMEOUT = 120_000;
+
 /** The generated input bucket name, as the template writes it (`Fn::Join` over account and region). */
 const inputBucketName = Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('inputbucket')])] });
 
@@ -13,7 +16,7 @@ function inputNotifications(template: Template): string {
   return JSON.stringify(input?.[1].Properties?.NotificationConfiguration ?? {});
 }
 
-describe('tracing', () => {
+describe('tracing', { timeout: SYNTH_TIMEOUT }, () => {
   it('is active by default, with Powertools Tracer switched on in the function', () => {
     // Act
     const { template } = synthesizePipeline();
@@ -37,7 +40,7 @@ describe('tracing', () => {
   });
 });
 
-describe('dashboard', () => {
+describe('dashboard', { timeout: SYNTH_TIMEOUT }, () => {
   it('shows objects, bytes, durations, queues, errors, throttles, concurrency and every alarm', () => {
     // Act
     const { template, pipeline, stack } = synthesizePipeline();
@@ -67,7 +70,7 @@ describe('dashboard', () => {
   });
 });
 
-describe('malware gate (malwareProtection: true)', () => {
+describe('malware gate (malwareProtection: true)', { timeout: SYNTH_TIMEOUT }, () => {
   it('protects the input bucket with GuardDuty, tagging scanned objects', () => {
     // Act
     const { template } = synthesizePipeline(() => ({ malwareProtection: true }));

@@ -18,6 +18,17 @@ const umask = process.umask();
 /** Temp files written but not yet renamed; removed if the process is interrupted. */
 const pending = new Set<string>();
 
+/** Staging folders (see `staging.ts`) not yet published; removed with everything in them if the process is interrupted. */
+const pendingFolders = new Set<string>();
+
+export function addPendingFolder(folder: string): void {
+  pendingFolders.add(folder);
+}
+
+export function removePendingFolder(folder: string): void {
+  pendingFolders.delete(folder);
+}
+
 /**
  * Characters of the target's name the temp name repeats: at most 4 bytes each
  * in UTF-8, so the temp name stays within the 255-byte NAME_MAX of common file
@@ -33,7 +44,7 @@ const TEMP_NAME_CHARS = 48;
 const runToken = `${process.pid}.${Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, '0')}`;
 let tempCount = 0;
 
-/** The temp file beside `target`: hidden, unique to this process, recognisably ours. */
+/** The temp file (or folder) beside `target`: hidden, unique to this process, recognisably ours. */
 export function tempPathFor(target: string): string {
   const name = Array.from(basename(target)).slice(0, TEMP_NAME_CHARS).join('');
   return join(dirname(target), `.${name}.${runToken}.${(tempCount++).toString(36)}.image-sanitizer.tmp`);
@@ -54,6 +65,12 @@ export interface AtomicWriteOptions {
    * owner cannot be kept, and the new file is theirs, as with any editor.
    */
   owner?: { uid: number; gid: number };
+  /**
+   * `target` lies in a staging folder no one else sees yet (`staging.ts`): it is
+   * created directly, without a temp file and a rename; the staging folder's
+   * single rename publishes it.
+   */
+  staged?: boolean;
 }
 
 /**
@@ -62,8 +79,8 @@ export interface AtomicWriteOptions {
  * folder, then rename it over `target` (atomic on POSIX file systems). On any
  * failure the temp file is removed and `target` is untouched.
  */
-export async function writeFileAtomic(target: string, bytes: Uint8Array, { mode, durable, owner }: AtomicWriteOptions): Promise<void> {
-  const temp = tempPathFor(target);
+export async function writeFileAtomic(target: string, bytes: Uint8Array, { mode, durable, owner, staged = false }: AtomicWriteOptions): Promise<void> {
+  const temp = staged ? target : tempPathFor(target);
   pending.add(temp);
   try {
     const fd = await openFd(temp, 'wx', mode);
@@ -77,7 +94,7 @@ export async function writeFileAtomic(target: string, bytes: Uint8Array, { mode,
     } finally {
       await closeFd(fd);
     }
-    await rename(temp, target);
+    if (!staged) await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);
     throw error;
@@ -100,4 +117,12 @@ export function removePendingTempFiles(): void {
     }
   }
   pending.clear();
+  for (const folder of pendingFolders) {
+    try {
+      fs.rmSync(folder, { recursive: true, force: true });
+    } catch {
+      // As above.
+    }
+  }
+  pendingFolders.clear();
 }

@@ -13,6 +13,7 @@ const MAIN = `image-sanitizer - remove privacy-leaking metadata from images, los
 
 Usage:
   image-sanitizer clean <files|folders...> (-o <outdir> | --in-place) [options]
+  image-sanitizer clean - < in.jpg > out.jpg
   image-sanitizer inspect <files|folders...> [options]
   image-sanitizer check <files|folders...> [options]
   image-sanitizer <command> --help
@@ -24,21 +25,30 @@ Commands:
   inspect   Show what each image carries and what 'clean' would remove or keep.
   check     Exit 1 when any image carries removable metadata (for CI and pre-commit hooks).
 
+Paths: '-' is standard input ('clean -' writes the image to standard output).
+A named path that does not exist is reported (exit 1) and the rest processed;
+when none exists, or no image is found, it is a usage error (exit 2) unless
+--allow-empty.
+
 Exit codes:
-  0  every file was cleaned / is clean
-  1  some file was rejected, carries removable metadata, or could not be read
-  2  the command line is wrong (unknown option, missing path, ...)
-  3  internal error (a bug; please report it)
+  0    every file was cleaned / is clean
+  1    some file was rejected, carries removable metadata, could not be read,
+       or a named path is missing
+  2    the command line is wrong (unknown option, no path exists, no image found, ...)
+  3    internal error (a bug; please report it)
+  130  interrupted (Ctrl-C); 143: stopped by SIGTERM
 
 Supported formats: ${SUPPORTED}. Other images are reported, never passed through.`;
 
 const SHARED_OPTIONS = `  --no-keep-color-profile  Remove the ICC colour profile too (kept by default).
   --no-keep-orientation    Drop the EXIF orientation too (by default it is kept as a
                            fresh EXIF block holding only the Orientation tag).
-  --json                   Print one JSON document on stdout instead of the text report.
+  --json                   Print one JSON document on stdout instead of the text report
+                           (with schemaVersion; statuses: see the CLI README).
+  --allow-empty            Finding no image is a success (exit 0), not a usage error.
   -h, --help               Show this help.`;
 
-const FOLDERS = `Folders are walked recursively, skipping hidden entries (.git, ...) and node_modules.
+const FOLDERS = `Folders are walked recursively in natural order (p1, p2, p10), skipping hidden entries (.git, ...) and node_modules.
 A file found in a folder is processed when its bytes or its extension say image; any
 other file is skipped and reported as skipped, not as a failure. A file named on the
 command line is always processed, so a named non-image is rejected (UNSUPPORTED_FORMAT).
@@ -62,8 +72,8 @@ Options:
 ${SHARED_OPTIONS}
   -v, --verbose            List every file and what was removed from it.
   -j, --jobs <n>           Worker threads (default: one per core for more than 32
-                           files totalling 16 MiB or more, otherwise 1 = on the
-                           main thread).
+                           files totalling 16 MiB or more, 256 KiB or more on
+                           average; otherwise 1 = on the main thread).
   --no-progress            No progress bar (it is only drawn on a terminal anyway).
 
 ${FOLDERS}
@@ -75,6 +85,7 @@ reason code, and the exit code is 1.
 Examples:
   image-sanitizer clean photos/ -o clean-photos/
   image-sanitizer clean --in-place IMG_0001.jpg IMG_0002.jpg
+  image-sanitizer clean - < in.jpg > out.jpg
   image-sanitizer clean uploads/ -o public/ --no-keep-color-profile --json > report.json`,
 
   inspect: `Usage: image-sanitizer inspect <files|folders...> [options]
@@ -111,7 +122,7 @@ could not read.
 Options:
 ${SHARED_OPTIONS}
   -j, --jobs <n>           Worker threads (default: one per core for more than 32
-                           files totalling 16 MiB or more).
+                           files totalling 16 MiB or more, 256 KiB or more on average).
   --no-progress            No progress bar.
 
 ${FOLDERS}

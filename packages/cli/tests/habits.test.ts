@@ -245,3 +245,40 @@ describe('--in-place on a file with several names (hard links)', () => {
     for (const name of ['a.jpg', 'b.jpg']) expect(readFileSync(join(folder, name)).toString('latin1')).not.toContain(SECRETS.comment);
   });
 });
+
+describe('clean -o into a folder that does not exist yet', () => {
+  it('publishes the whole batch with one rename: interrupted, neither the folder nor its staging folder remains', async () => {
+    // Prepare
+    const folder = join(work, 'staged-in');
+    mkdirSync(folder);
+    for (let i = 0; i < 300; i++) writeFileSync(join(folder, `${i}.jpg`), makeJpeg({ seed: i % 3, comment: `#${i}` }));
+    const staged = () => readdirSync(work).filter((name) => name.startsWith('.staged-out.') && name.endsWith('.image-sanitizer.tmp'));
+    // Act: interrupt as soon as the staging folder shows up (or let it finish: the invariant holds either way).
+    const child = spawn(process.execPath, [BIN, 'clean', folder, '-o', join(work, 'staged-out'), '--jobs', '1'], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let running = true;
+    void exited.then(() => (running = false));
+    while (running) {
+      if (staged().length > 0) {
+        child.kill('SIGINT');
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const code = await exited;
+    // Assess
+    expect([0, 130]).toContain(code);
+    expect(staged()).toEqual([]);
+    if (code === 130) expect(existsSync(join(work, 'staged-out'))).toBe(false);
+    else expect(readdirSync(join(work, 'staged-out'))).toHaveLength(300);
+  });
+
+  it('creates no folder when nothing could be cleaned', async () => {
+    mkdirSync(join(work, 'all-broken'));
+    writeFileSync(join(work, 'all-broken/a.jpg'), dirty.subarray(0, 100));
+    const { code } = await run(['clean', 'all-broken', '-o', 'broken-out'], { cwd: work });
+    expect(code).toBe(1);
+    expect(existsSync(join(work, 'broken-out'))).toBe(false);
+    expect(readdirSync(work).filter((name) => name.includes('broken-out'))).toEqual([]);
+  });
+});

@@ -115,13 +115,12 @@ describe('clean --in-place', () => {
     // Assess
     expect([0, 130]).toContain(code);
     expect(tempFilesIn(folder)).toEqual([]);
-    let cleaned = 0;
+    // (A signal that lands after the last rename still exits 130, with every file cleaned:
+    // the handlers stay installed until the process exits.)
     for (const [name, original] of originals) {
       const now = readFileSync(join(folder, name));
       const expected = readFileSync(join(reference, name));
       expect(now.equals(original) || now.equals(expected), name).toBe(true);
-      if (now.equals(expected)) cleaned++;
     }
-    if (code === 130) expect(cleaned).toBeLessThan(originals.size);
   });
 });

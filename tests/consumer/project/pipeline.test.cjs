@@ -9,7 +9,7 @@ test('the pipeline synthesizes with its defaults', () => {
   const template = Template.fromStack(stack);
   template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Handler: 'index.handler', Architectures: ['arm64'] });
   template.resourceCountIs('AWS::SQS::Queue', 2);
-  template.resourceCountIs('AWS::S3::Bucket', 3);
+  template.resourceCountIs('AWS::S3::Bucket', 4); // input, output, access logs, backfill reports
 });
 
 test('invalid props fail with every problem listed', () => {

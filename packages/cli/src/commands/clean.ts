@@ -1,9 +1,10 @@
 import fs from 'node:fs';
-import { mkdir, realpath, stat } from 'node:fs/promises';
+import { lstat, mkdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ImageFormat, MetadataItem, SanitizeOptions } from '@image-sanitizer/core';
 import type { CleanArgs } from '../args.js';
 import { writeFileAtomic } from '../atomic-write.js';
+import { StagingFolder } from '../staging.js';
 import { describeIoError, EXIT, UsageError } from '../errors.js';
 import { collectFiles, readFileEntry, requireImages, requireSomePath, type FileEntry, type FileIdentity, type SkippedEntry } from '../files.js';
 import { withInterruptCleanup } from '../interrupt.js';
@@ -99,21 +100,25 @@ async function inputLocations(files: readonly FileEntry[], folders: FolderMap): 
  * (the output folder is an input folder, however spelt) and two inputs that
  * would land on the same output are usage errors.
  */
-async function plan(files: readonly FileEntry[], args: CleanArgs): Promise<Planned[]> {
+async function plan(files: readonly FileEntry[], args: CleanArgs, staging: StagingFolder | undefined): Promise<Planned[]> {
   const planned: Planned[] = [];
   const byTarget = new Map<string, string>();
   const folders: FolderMap = new Map();
   await resolveFolders(files.map((file) => folderOf(file.path)), folders);
   const { outDir } = args;
   let inputs = new Map<string, string>();
-  if (outDir !== undefined) {
+  if (outDir !== undefined && staging === undefined) {
     inputs = await inputLocations(files, folders);
     await resolveFolders(files.map((file) => folderOf(join(outDir, file.relative))), folders);
   }
   for (const file of files) {
     let target: string;
     let output: string;
-    if (outDir !== undefined) {
+    if (staging !== undefined) {
+      // A new output folder: nothing in it can be an input.
+      output = join(staging.outDir, file.relative);
+      target = staging.target(file.relative);
+    } else if (outDir !== undefined) {
       output = join(outDir, file.relative);
       target = output;
       const victim = inputs.get(landingPath(target, folders) ?? '');
@@ -155,7 +160,7 @@ function ensureFolder(folder: string): Promise<unknown> {
   return made;
 }
 
-async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOptions, inPlace: boolean, linked: LinkedFile[]): Promise<CleanFileReport> {
+async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOptions, inPlace: boolean, staged: boolean, linked: LinkedFile[]): Promise<CleanFileReport> {
   const { file, target, output } = item;
   const read = await readFileEntry(file);
   if (read.kind === 'failed') return { path: file.path, status: 'error', code: read.code, message: read.message };
@@ -172,6 +177,7 @@ async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOpti
       await writeFileAtomic(target, bytes, {
         mode: read.mode,
         durable: inPlace,
+        staged,
         ...(inPlace ? { owner: { uid: read.uid, gid: read.gid } } : {}),
       });
     } catch (error) {
@@ -335,17 +341,26 @@ export async function runClean(args: CleanArgs): Promise<number> {
   if (args.toStdout) return cleanStdin(args, options);
   const collected = await collectFiles(args.paths, { exclude: outDir });
   requireSomePath(args.paths, collected, 'clean');
-  const planned = await plan(collected.files, args);
+  // A new output folder is staged and published with one rename (see staging.ts).
+  const fresh = args.outDir !== undefined && (await lstat(args.outDir).catch(() => undefined)) === undefined;
+  const staging = fresh && collected.files.length > 0 ? await StagingFolder.create(args.outDir as string) : undefined;
+  let planned: Planned[];
+  try {
+    planned = await plan(collected.files, args, staging);
+  } catch (error) {
+    await staging?.publish(false); // removes it
+    throw error;
+  }
 
   const runner = await chooseRunner(collected.files, args.jobs);
   const progress = createProgress(planned.length, 'cleaning', args.progress);
   const linked: LinkedFile[] = [];
-  let reports: CleanFileReport[];
+  let reports: CleanFileReport[] = [];
   try {
     reports = await withInterruptCleanup(
       () =>
         mapLimit(planned, runner.concurrency, async (item) => {
-          const report = await cleanOne(item, runner, options, args.inPlace, linked);
+          const report = await cleanOne(item, runner, options, args.inPlace, staging !== undefined, linked);
           progress.tick();
           return report;
         }),
@@ -354,6 +369,7 @@ export async function runClean(args: CleanArgs): Promise<number> {
   } finally {
     progress.done();
     await runner.close();
+    await staging?.publish(reports.some((r) => r.status === 'cleaned'));
   }
   requireImages(reports.filter((r) => r.status !== 'skipped').length, args.paths, collected, args.allowEmpty, 'clean');
   findUnsanitizedLinks(linked);

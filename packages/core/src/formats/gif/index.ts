@@ -13,7 +13,8 @@
  * plain-text extensions, XMP and every other application extension, unknown
  * extensions, and every byte after the trailer.
  */
-import { hasAscii, u32be } from '../../bytes/read.js';
+import { isWholeIccProfile } from '../../metadata/icc.js';
+import { hasAscii } from '../../bytes/read.js';
 import type { Out } from '../../bytes/write.js';
 import type { ResolvedOptions } from '../../options.js';
 import type { MetadataKind } from '../../types.js';
@@ -35,8 +36,6 @@ const APPLICATION_HEAD = 3 + APPLICATION_ID_SIZE; // introducer, label, block si
 const GRAPHIC_CONTROL_SIZE = 4; // 23.c: packed fields, delay time (2), transparent colour index
 const LOOPING_SUB_BLOCK_SIZE = 3; // NETSCAPE2.0 / ANIMEXTS1.0: sub-block id 1, loop count (2)
 const LOOPING_SUB_BLOCK_ID = 1;
-const ICC_HEADER_SIZE = 128; // ICC.1:2022 7.2: the profile header
-const ICC_SIGNATURE = 'acsp'; // ICC.1:2022 7.2.9, at byte 36
 
 /** The largest kept extension held whole to be judged (an ICC profile; real ones are under 1 MiB). */
 export const MAX_HELD_EXTENSION = 16 * 1024 * 1024;
@@ -55,10 +54,8 @@ function joinSubBlocks(input: Uint8Array, at: number, end: number): Uint8Array {
   return out.subarray(0, size);
 }
 
-/** The ICC extension holds exactly one profile: its size field (ICC.1 7.2.2) equals the payload, with the `acsp` signature. */
-function isIccProfile(profile: Uint8Array): boolean {
-  return profile.length >= ICC_HEADER_SIZE && u32be(profile, 0) === profile.length && hasAscii(profile, 36, ICC_SIGNATURE);
-}
+/** The ICC extension holds exactly one profile (the one judge, metadata/icc.ts). */
+const isIccProfile = (profile: Uint8Array) => isWholeIccProfile(profile, 0, profile.length);
 
 /**
  * Only the fields an extension defines are copied, so that no sub-block rides

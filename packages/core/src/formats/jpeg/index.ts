@@ -14,7 +14,8 @@
  * (when asked and not 1). Everything else is removed, including all bytes
  * after the primary EOI.
  */
-import { hasAscii, u16be, u32be } from '../../bytes/read.js';
+import { isWholeIccProfile } from '../../metadata/icc.js';
+import { hasAscii, u16be } from '../../bytes/read.js';
 import { asciiBytes, type Out, writeU16be } from '../../bytes/write.js';
 import { isOrientationOnlyTiff, ORIENTATION_TIFF_SIZE, readOrientation, writeOrientationTiff } from '../../metadata/exif.js';
 import type { ResolvedOptions } from '../../options.js';
@@ -29,9 +30,6 @@ import { APP0, APP1, APP14, COM, DHP, EOI, isApp, isRst, isSof, MARKER_PREFIX, m
 export const MAX_SCANS = 1000;
 /** The kept header held until the first scan (tables, JFIF, Adobe, ICC chunks: real files hold well under 1 MiB; a 255-chunk ICC profile 16 MiB). */
 export const MAX_HEADER_BYTES = 20 * 1024 * 1024;
-/** ICC.1:2022 7.2: the profile header; its size field (7.2.2) is at byte 0, the `acsp` signature (7.2.9) at byte 36. */
-const ICC_HEADER_SIZE = 128;
-const ICC_SIGNATURE_AT = 36;
 /** ICC.1 Annex B.4: each APP2 chunk holds `ICC_PROFILE\0`, its sequence number (from 1) and the chunk count, then profile bytes. */
 const ICC_CHUNK_HEADER_SIZE = ICC_ID.length + 2;
 const SEGMENT_HEADER_SIZE = 4; // FF, marker, 2-byte length
@@ -450,10 +448,13 @@ class JpegWalker implements Walker {
       size += chunk.length - SEGMENT_HEADER_SIZE - ICC_CHUNK_HEADER_SIZE;
     }
     if (chunks.length === 0) return true;
-    const first = chunks[0];
-    const profile = SEGMENT_HEADER_SIZE + ICC_CHUNK_HEADER_SIZE;
-    // The header must lie in the first chunk (real writers fill chunks of ~65 kB).
-    return first.length - profile >= ICC_HEADER_SIZE && u32be(first, profile) === size && hasAscii(first, profile + ICC_SIGNATURE_AT, 'acsp');
+    const profile = new Uint8Array(size); // the chunks' profile bytes, judged by the one judge (metadata/icc.ts)
+    let at = 0;
+    for (const chunk of chunks) {
+      profile.set(chunk.subarray(SEGMENT_HEADER_SIZE + ICC_CHUNK_HEADER_SIZE), at);
+      at += chunk.length - SEGMENT_HEADER_SIZE - ICC_CHUNK_HEADER_SIZE;
+    }
+    return isWholeIccProfile(profile, 0, size);
   }
 
   /** At the first scan: SOI, JFIF, orientation, ICC, Adobe, then the tables and frame held so far. */
