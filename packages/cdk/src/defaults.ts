@@ -50,7 +50,7 @@ export interface ResolvedPipelineSettings {
 /** The props' defaults, in one place; the JSDoc `@default` of each prop repeats them. */
 export function defaultPipelineSettings(): ResolvedPipelineSettings {
   return {
-    memorySize: 1024,
+    memorySize: 512, // measured enough: README, "Memory per format"
     timeout: Duration.seconds(60),
     maxObjectBytes: contract.DEFAULT_MAX_OBJECT_BYTES,
     keepColorProfile: contract.DEFAULT_KEEP_COLOR_PROFILE,

@@ -59,7 +59,7 @@ export interface ImageSanitizationPipelineProps {
   readonly readerPrincipalArns?: readonly string[];
   /**
    * Memory of the sanitizer function, in MiB (128–10240).
-   * @default 1024
+   * @default 512
    */
   readonly memorySize?: number;
   /**

@@ -172,7 +172,7 @@ describe('ImageSanitizationPipeline with default props', () => {
       expect(props.Architectures).toEqual(['arm64']);
       expect(props.Handler).toBe('index.handler');
       expect(Number(/^nodejs(\d+)\.x$/.exec(props.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
-      expect(props.MemorySize).toBe(1024);
+      expect(props.MemorySize).toBe(512);
       expect(props.Timeout).toBe(60);
     });
 
