@@ -31,6 +31,7 @@ const OBJECT_ACTIONS = [
   's3:PutObjectAcl',
   's3:DeleteObject',
   's3:DeleteObjectVersion',
+  's3:AbortMultipartUpload',
 ] as const;
 const BUCKET_ACTIONS = ['s3:ListBucket', 's3:ListBucketVersions', 's3:PutBucketPolicy', 's3:DeleteBucket'] as const;
 const QUEUE_ACTIONS = ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue', 'sqs:SetQueueAttributes'] as const;
@@ -50,6 +51,7 @@ const TABLE: Record<Exclude<Who, 'admin'>, readonly string[]> = {
     'output s3:PutObject',
     'output s3:GetObject',
     'output s3:DeleteObject',
+    'output s3:AbortMultipartUpload',
     'output s3:ListBucket',
     'queue sqs:ReceiveMessage',
     'queue sqs:DeleteMessage',
@@ -68,7 +70,7 @@ const TABLE: Record<Exclude<Who, 'admin'>, readonly string[]> = {
  * account, except write or delete output objects: the output bucket's policy denies that to
  * everyone but the function. Nothing outside the account (the foreign bucket and key).
  */
-const OUTPUT_WRITES = new Set<string>(['s3:PutObject', 's3:PutObjectTagging', 's3:PutObjectAcl', 's3:DeleteObject', 's3:DeleteObjectVersion']);
+const OUTPUT_WRITES = new Set<string>(['s3:PutObject', 's3:PutObjectTagging', 's3:PutObjectAcl', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:AbortMultipartUpload']);
 function adminAllowed(cell: string): boolean {
   const [where, action] = cell.split(' ');
   if (where === 'foreign' || where === 'foreignKey') return false;
@@ -162,9 +164,9 @@ describe('IAM engine: the access table of the synthesized pipeline (KMS on)', ()
     cells = [...bucketCells, ...queueCells, ...keyCells, ...logCells];
   }, 120_000);
 
-  it('covers 7 principals x 69 action/resource pairs x with and without TLS (966 cells)', () => {
+  it('covers 7 principals x 73 action/resource pairs x with and without TLS (1,022 cells)', () => {
     expect(cells).toHaveLength(4 * (OBJECT_ACTIONS.length + BUCKET_ACTIONS.length) + 2 * QUEUE_ACTIONS.length + 2 * KEY_ACTIONS.length + LOG_ACTIONS.length);
-    expect(cells).toHaveLength(69);
+    expect(cells).toHaveLength(73);
     // Every cell the table allows exists (a typo in the table would otherwise pass as "denied").
     const names = new Set(cells.map((c) => c.cell));
     expect(Object.values(TABLE).flat().filter((cell) => !names.has(cell))).toEqual([]);
@@ -312,5 +314,64 @@ describe('IAM engine: the access table of the synthesized pipeline (KMS on)', ()
       expect(await decide(logging('input', OTHER_ACCOUNT), logObject('input/'))).not.toBe('Allowed');
       expect(await decide(service('logging.s3.amazonaws.com', 'arn:aws:s3:::someone-elses-bucket'), logObject('input/'))).not.toBe('Allowed');
     });
+  });
+});
+
+describe('IAM engine: explicit principal ARNs and S3-managed encryption (KMS off)', () => {
+  const LISTED_UPLOADER = `arn:aws:iam::${ACCOUNT}:role/lab-uploader`;
+  const LISTED_READER = `arn:aws:iam::${OTHER_ACCOUNT}:user/analyst`;
+  let concrete: ConcreteTemplate;
+  let ids: Record<'input' | 'uploader' | 'reader', string>;
+
+  beforeAll(() => {
+    const synth = synthesizePipeline(() => ({ uploaderPrincipalArns: [LISTED_UPLOADER], readerPrincipalArns: [LISTED_READER] }));
+    concrete = new ConcreteTemplate(synth.template.toJSON());
+    ids = { input: logicalId(synth.pipeline.inputBucket), uploader: logicalId(synth.pipeline.uploaderRole), reader: logicalId(synth.pipeline.readerRole) };
+  }, 120_000);
+
+  const assume = (roleId: string): Request => ({
+    action: 'sts:AssumeRole',
+    resource: concrete.attribute(roleId, 'Arn'),
+    resourceAccount: ACCOUNT,
+    resourcePolicy: concrete.trustPolicy(roleId),
+    tls: true,
+  });
+  const mayAssume = allowAll('MayAssumeAnyRole', ['sts:AssumeRole']);
+
+  it('a listed principal assumes its role; the tag no longer grants anything', async () => {
+    const listed = roleSession('listed uploader', LISTED_UPLOADER, [mayAssume]);
+    const tagged = roleSession('tagged, unlisted', `arn:aws:iam::${ACCOUNT}:role/Lab`, [mayAssume], { 'image-sanitizer-access': 'uploader' });
+    expect(await decide(listed, assume(ids.uploader))).toBe('Allowed');
+    expect(await decide(listed, assume(ids.reader))).not.toBe('Allowed');
+    expect(await decide(tagged, assume(ids.uploader))).not.toBe('Allowed');
+  });
+
+  it('a listed principal of another account assumes its role when its own account allows it, nobody else there does', async () => {
+    const analyst: Caller = {
+      name: 'analyst',
+      principal: LISTED_READER,
+      identityPolicies: [mayAssume],
+      context: { 'aws:PrincipalArn': LISTED_READER, 'aws:PrincipalAccount': OTHER_ACCOUNT },
+    };
+    const colleague = roleSession('colleague', `arn:aws:iam::${OTHER_ACCOUNT}:role/Colleague`, [mayAssume]);
+    expect(await decide(analyst, assume(ids.reader))).toBe('Allowed');
+    expect(await decide(colleague, assume(ids.reader))).not.toBe('Allowed');
+  });
+
+  it('with S3-managed encryption, the input bucket refuses any SSE-KMS upload and SSE-C, and accepts a plain one', async () => {
+    const upload = (context: Record<string, string>): Request => ({
+      action: 's3:PutObject',
+      resource: `arn:aws:s3:::${concrete.ref(ids.input)}/photos/a.jpg`,
+      resourceAccount: ACCOUNT,
+      resourcePolicy: concrete.bucketPolicy(ids.input),
+      tls: true,
+      context,
+    });
+    const userA = roleSession('userA', concrete.attribute(ids.uploader, 'Arn'), concrete.identityPolicies(ids.uploader));
+    expect(await decide(userA, upload({}))).toBe('Allowed');
+    expect(await decide(userA, upload({ 's3:x-amz-server-side-encryption': 'AES256' }))).toBe('Allowed');
+    expect(await decide(userA, upload({ 's3:x-amz-server-side-encryption': 'aws:kms' }))).toBe('ExplicitlyDenied');
+    expect(await decide(userA, upload({ 's3:x-amz-server-side-encryption': 'aws:kms:dsse' }))).toBe('ExplicitlyDenied');
+    expect(await decide(userA, upload({ 's3:x-amz-server-side-encryption-customer-algorithm': 'AES256' }))).toBe('ExplicitlyDenied');
   });
 });

@@ -21,6 +21,8 @@ const result = await build({
   target: 'node24',
   // The SDK's ES module builds (`module`) tree-shake; `main` is their CommonJS build.
   mainFields: ['module', 'main'],
+  // @aws-sdk/lib-storage imports these built-ins without the node: prefix.
+  alias: { buffer: 'node:buffer', events: 'node:events', stream: 'node:stream' },
   minify: true,
   sourcemap: false,
   legalComments: 'none',

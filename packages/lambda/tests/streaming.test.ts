@@ -35,7 +35,7 @@ async function coreStreamsJpeg(): Promise<boolean> {
 const STREAMS_JPEG = await coreStreamsJpeg();
 
 const queued = (key: string) => sqsEvent(s3Notification(INPUT, key));
-/** The S3 operations the handler sent for an output key, in order, named as the S3 API names them. */
+/** The writes the handler sent for an output key, in order, named as the S3 API names them (the ordering checks' HEADs left out). */
 function operations(proxy: FlakyProxy, key: string): string[] {
   return proxy.requests.flatMap((request) => {
     const [method, target] = request.split(' ');
@@ -115,8 +115,7 @@ describe('streaming: how the output is written', () => {
       expect(output!.bytes.equals(sanitizeImage(input).bytes)).toBe(true);
       expect(output!.contentType).toBe('image/jpeg');
       // removed/kept are only known at the end of the stream, after the upload's metadata was fixed.
-      expect(output!.metadata).toEqual({ 'sanitized-from-etag': source.eTag,
-        'sanitized-from-sequencer': expect.any(String), 'sanitized-format': 'jpeg' });
+      expect(output!.metadata).toEqual({ 'sanitized-from-etag': source.eTag, 'sanitized-from-sequencer': expect.any(String), 'sanitized-format': 'jpeg' });
       expect(secretsIn(output!.bytes)).toEqual([]);
       expect(secretsIn(output!.bytes, [TRAILER_SECRET])).toEqual([]);
       expect(await metadataLeft(output!.bytes)).toEqual([]);

@@ -8,7 +8,7 @@
 const SHIFTS = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
 
 /** K[i] = floor(abs(sin(i + 1)) * 2^32) (RFC 1321 3.4). */
-const K = Uint32Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 0x100000000) >>> 0);
+const K = /* @__PURE__ */ Uint32Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 0x100000000) >>> 0);
 
 const BLOCK_SIZE = 64;
 

@@ -97,6 +97,7 @@ export function planWhole(
 }
 
 /** The handler of a streaming format. */
+/* @__NO_SIDE_EFFECTS__ */
 export function streamingHandler(format: ImageFormat, walker: (options: ResolvedOptions, mode: WalkMode, out: Out) => Walker): FormatHandler {
   return {
     format,

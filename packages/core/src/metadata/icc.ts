@@ -46,10 +46,12 @@ const TAG_TYPE_HEADER_SIZE = 8; // 10.1: type signature, 4 reserved bytes
 /** Tag types' exact size from their first bytes (10.x), or `undefined` when `size` bytes are too few for the structure. */
 type Sizer = (bytes: Uint8Array, at: number, size: number) => number | undefined;
 
+/* @__NO_SIDE_EFFECTS__ */
 const fixed =
   (exact: number): Sizer =>
   (_b, _a, size) =>
     size >= exact ? exact : undefined;
+/* @__NO_SIDE_EFFECTS__ */
 const counted =
   (countAt: number, countSize: 2 | 4, header: number, each: number): Sizer =>
   (bytes, at, size) => {
@@ -59,6 +61,7 @@ const counted =
     return size >= exact ? exact : undefined;
   };
 /** At least `minimum` bytes, as many as the tag's size says (offset-based structures: mAB, mBA, mpet). */
+/* @__NO_SIDE_EFFECTS__ */
 const declared =
   (minimum: number): Sizer =>
   (_b, _a, size) =>
@@ -74,6 +77,7 @@ const sizePara: Sizer = (bytes, at, size) => {
   return size >= exact ? exact : undefined;
 };
 /** 10.10/10.11 lut8Type and lut16Type: matrix, input tables, CLUT (gridPoints^inputs × outputs), output tables. */
+/* @__NO_SIDE_EFFECTS__ */
 const sizeLut =
   (entrySize: 1 | 2): Sizer =>
   (bytes, at, size) => {
@@ -95,18 +99,21 @@ const LUTS: Record<string, Sizer> = { mft1: sizeLut(1), mft2: sizeLut(2), 'mAB '
 const MULTI_PROCESS: Record<string, Sizer> = { mpet: declared(16) }; // 10.14
 
 /** Colour tags (9.2) kept byte for byte, and the tag types each may have. */
-const COLOUR_TAGS: ReadonlyMap<string, Record<string, Sizer>> = new Map([
-  ...['rXYZ', 'gXYZ', 'bXYZ', 'wtpt', 'bkpt', 'lumi'].map((s) => [s, { 'XYZ ': fixed(20) }] as const), // colorants, white, black, luminance: one XYZNumber each (10.31)
-  ...['rTRC', 'gTRC', 'bTRC', 'kTRC'].map((s) => [s, CURVES] as const), // tone reproduction curves
-  ...['A2B0', 'A2B1', 'A2B2', 'B2A0', 'B2A1', 'B2A2', 'gamt', 'pre0', 'pre1', 'pre2'].map((s) => [s, LUTS] as const), // 9.2.1-9.2.9, 9.2.30, 9.2.37-39
-  ...['D2B0', 'D2B1', 'D2B2', 'D2B3', 'B2D0', 'B2D1', 'B2D2', 'B2D3'].map((s) => [s, MULTI_PROCESS] as const), // 9.2.x floating-point transforms
-  ['chad', { sf32: fixed(44) }], // 9.2.15 chromaticAdaptationTag: nine s15Fixed16Numbers
-  ['chrm', { chrm: counted(8, 2, 12, 8) }], // 9.2.16 chromaticityTag
-  ['clro', { clro: counted(8, 4, 12, 1) }], // 9.2.19 colorantOrderTag
-  ['meas', { meas: fixed(36) }], // 9.2.33 measurementTag: numbers only
-  ['view', { view: fixed(36) }], // 9.2.48 viewingConditionsTag: numbers only
-  ['cicp', { cicp: fixed(12) }], // 9.2.17 cicpTag (v4.4)
-]);
+const COLOUR_TAGS: ReadonlyMap<string, Record<string, Sizer>> = /* @__PURE__ */ colourTags();
+function colourTags(): ReadonlyMap<string, Record<string, Sizer>> {
+  return new Map([
+    ...['rXYZ', 'gXYZ', 'bXYZ', 'wtpt', 'bkpt', 'lumi'].map((s) => [s, { 'XYZ ': fixed(20) }] as const), // colorants, white, black, luminance: one XYZNumber each (10.31)
+    ...['rTRC', 'gTRC', 'bTRC', 'kTRC'].map((s) => [s, CURVES] as const), // tone reproduction curves
+    ...['A2B0', 'A2B1', 'A2B2', 'B2A0', 'B2A1', 'B2A2', 'gamt', 'pre0', 'pre1', 'pre2'].map((s) => [s, LUTS] as const), // 9.2.1-9.2.9, 9.2.30, 9.2.37-39
+    ...['D2B0', 'D2B1', 'D2B2', 'D2B3', 'B2D0', 'B2D1', 'B2D2', 'B2D3'].map((s) => [s, MULTI_PROCESS] as const), // 9.2.x floating-point transforms
+    ['chad', { sf32: fixed(44) }], // 9.2.15 chromaticAdaptationTag: nine s15Fixed16Numbers
+    ['chrm', { chrm: counted(8, 2, 12, 8) }], // 9.2.16 chromaticityTag
+    ['clro', { clro: counted(8, 4, 12, 1) }], // 9.2.19 colorantOrderTag
+    ['meas', { meas: fixed(36) }], // 9.2.33 measurementTag: numbers only
+    ['view', { view: fixed(36) }], // 9.2.48 viewingConditionsTag: numbers only
+    ['cicp', { cicp: fixed(12) }], // 9.2.17 cicpTag (v4.4)
+  ]);
+}
 /** Free-text tags (9.2.22, 9.2.41) replaced with neutral text; every tag not named here or above is dropped. */
 const TAG_DESCRIPTION = 'desc';
 const TAG_COPYRIGHT = 'cprt';
@@ -130,7 +137,7 @@ const WELL_KNOWN_DESCRIPTIONS = new Set([
   'Coated FOGRA39 (ISO 12647-2:2004)',
   'U.S. Web Coated (SWOP) v2',
 ]);
-const LONGEST_WELL_KNOWN = Math.max(...[...WELL_KNOWN_DESCRIPTIONS].map((d) => d.length));
+const LONGEST_WELL_KNOWN = /* @__PURE__ */ Math.max(...[...WELL_KNOWN_DESCRIPTIONS].map((d) => d.length));
 
 /**
  * The one judge: `bytes[start..end)` is exactly one whole ICC profile — at

@@ -54,7 +54,7 @@ export const MARKERS: readonly MarkerRow[] = [
 ];
 
 /** The rule of each of the 256 marker codes, looked up once per segment. */
-export const RULE_OF: readonly MarkerRule[] = Array.from({ length: 256 }, (_, m) => {
+export const RULE_OF: readonly MarkerRule[] = /* @__PURE__ */ Array.from({ length: 256 }, (_, m) => {
   const row = MARKERS.find((r) => m >= r.first && m <= r.last && (r.name !== 'SOFn' || isSof(m)));
   return row?.rule ?? 'refuse';
 });

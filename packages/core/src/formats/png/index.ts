@@ -23,7 +23,7 @@ import { Findings } from '../findings.js';
 import type { WalkMode, Walker, WalkReport } from '../handler.js';
 import { CRITICAL, FIXED_SIZE, ICCP_NAME, KEPT_ANCILLARY, ONCE, REMOVED_KIND, SIZE_BY_COLOUR_TYPE } from './allowlist.js';
 
-export const PNG_SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+export const PNG_SIGNATURE = /* @__PURE__ */ new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const CHUNK_FRAMING = 12; // length (4) + type (4) + CRC (4)
 const CHUNK_HEADER = 8; // length + type
 const CRC_SIZE = 4;

@@ -67,7 +67,7 @@ function chunkAt(input: Uint8Array, at: number, limit: number, fail: Fail): Chun
   return { type, offset: at, start, size, end: Math.min(end, limit) };
 }
 
-const PADDING = new Uint8Array(1); // a zero byte
+const PADDING = /* @__PURE__ */ new Uint8Array(1); // a zero byte
 
 /** Copies a chunk as it is, except its padding byte, which is written as zero whatever the input held. */
 function pushChunk(sink: ByteSink, input: Uint8Array, c: Chunk): void {
