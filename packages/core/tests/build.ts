@@ -118,7 +118,7 @@ export function pngWith(extra: Uint8Array[], after: Uint8Array[] = []): Uint8Arr
   return concat(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ihdr, ...extra, ...rest, ...after, iend);
 }
 
-export const zlib = (text: string) => new Uint8Array(deflateSync(Buffer.from(text, 'utf8')));
+export const zlib = (data: string | Uint8Array) => new Uint8Array(deflateSync(typeof data === 'string' ? Buffer.from(data, 'utf8') : data));
 
 const le32 = (v: number) => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff];
 export function riffChunk(type: string, data: Uint8Array | string): Uint8Array {
