@@ -106,8 +106,6 @@ class PngWalker implements Walker {
   private state = State.Signature;
   private waiting = false;
   private delta = 0;
-  /** Why the last iCCP was removed (see iccpWithNeutralName). */
-  private iccpRefusal = '';
   private readonly f = new Findings('png');
   private index = 0;
   private orientation: number | undefined;
@@ -320,11 +318,11 @@ class PngWalker implements Walker {
     }
     if (keep && type === 'iCCP') {
       const iccp = this.iccpWithNeutralName(w, i, start, size);
-      if (iccp !== undefined) {
-        this.emitPiece(iccp, pos);
-        f.keep('icc', type, pos, end - i);
+      if ('refused' in iccp) {
+        f.remove('icc', type, pos, end - i, iccp.refused);
       } else {
-        f.remove('icc', type, pos, end - i, this.iccpRefusal);
+        this.emitPiece(iccp.chunk, pos);
+        f.keep('icc', type, pos, end - i);
       }
     } else if (keep) {
       if (type === 'IHDR') this.head.push(this.piece(w, i, end));
@@ -343,19 +341,19 @@ class PngWalker implements Walker {
    * 11.3.3.3 iCCP: profile name (1-79 bytes), NUL, compression method, zlib
    * stream. The stream must hold exactly one ICC profile (metadata/icc.ts),
    * which is kept without its text (re-deflated as stored blocks when it
-   * changed) and the name replaced by `ICC profile`; `undefined` (the chunk is
-   * removed, with the reason) when the name or the profile is not valid.
+   * changed) and the name replaced by `ICC profile`; `refused` (the chunk is
+   * removed, with that reason) when the name or the profile is not valid.
    */
-  private iccpWithNeutralName(w: Uint8Array, i: number, start: number, size: number): Uint8Array | undefined {
+  private iccpWithNeutralName(w: Uint8Array, i: number, start: number, size: number): { chunk: Uint8Array } | { refused: string } {
     const end = start + size;
     let nul = start;
     while (nul < start + Math.min(size, 80) && w[nul] !== 0) nul++;
-    if (nul === start + Math.min(size, 80) || nul === start || nul + 2 > end) return this.refuseIccp(start, size, 'no valid profile name');
-    if (w[nul + 1] !== 0) return this.refuseIccp(start, size, 'unknown compression method');
+    if (nul === start + Math.min(size, 80) || nul === start || nul + 2 > end) return { refused: 'no valid profile name' };
+    if (w[nul + 1] !== 0) return { refused: 'unknown compression method' };
     const profile = keepCompressedIccProfile(w, nul + 2, end, { verbatim: this.options.keepColorProfileVerbatim });
-    if ('refused' in profile) return this.refuseIccp(start, size, profile.refused);
+    if ('refused' in profile) return { refused: profile.refused };
     const named = hasAscii(w, start, `${ICCP_NAME}\0`);
-    if (named && profile.bytes.length === end - (nul + 2) && profile.removed.length === 0) return this.piece(w, i, end + CRC_SIZE);
+    if (named && profile.bytes.length === end - (nul + 2) && profile.removed.length === 0) return { chunk: this.piece(w, i, end + CRC_SIZE) };
     if (!named) this.f.remove('text', 'iCCP', start + this.delta, nul + 1 - start, 'profile name');
     if (profile.removed.length > 0 && !(profile.removed.length === 1 && profile.removed[0] === 'compression')) {
       this.f.remove('text', 'iCCP', start + this.delta, size, `ICC profile: ${profile.removed.join(', ')}`);
@@ -364,13 +362,7 @@ class PngWalker implements Walker {
     const data = new Uint8Array(name.length + 1 + profile.bytes.length);
     data.set(name);
     data.set(profile.bytes, name.length + 1); // compression method 0 (zlib) between them
-    return chunk('iCCP', data);
-  }
-
-  /** The iCCP chunk at `start` is removed, reported with `why`. */
-  private refuseIccp(start: number, size: number, why: string): undefined {
-    this.iccpRefusal = why;
-    return undefined;
+    return { chunk: chunk('iCCP', data) };
   }
 
   /** Passes a streamed chunk's data: copied (and its CRC run) when kept, skipped when removed. */
