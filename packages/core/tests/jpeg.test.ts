@@ -113,14 +113,15 @@ describe('JPEG policy', () => {
     expect(containsText(output, 'Exif')).toBe(false);
   });
 
-  it('keeps ICC chunks in order by default and drops them when asked', () => {
+  it('keeps ICC chunks in order when asked to keep the profile verbatim, and drops them when asked', () => {
     const profile = iccProfileWith('profile-part-1profile-part-2');
     const parts = [profile.subarray(0, 132 + 14), profile.subarray(132 + 14)];
     const icc = (seq: number) => jpegSegment(APP2, concat(ascii('ICC_PROFILE\0'), [seq, 2], parts[seq - 1]));
     const input = jpegWith(icc(1), icc(2));
-    const kept = Buffer.from(sanitizeImage(input).bytes);
+    const kept = Buffer.from(sanitizeImage(input, { keepColorProfileVerbatim: true }).bytes);
     expect(kept.indexOf('profile-part-1')).toBeGreaterThan(0);
     expect(kept.indexOf('profile-part-2')).toBeGreaterThan(kept.indexOf('profile-part-1'));
+    expect(containsText(sanitizeImage(input).bytes, 'profile-part-1'), 'bytes no tag uses are cut by default').toBe(false);
     const dropped = sanitizeImage(input, { keepColorProfile: false });
     expect(containsText(dropped.bytes, 'ICC_PROFILE')).toBe(false);
   });

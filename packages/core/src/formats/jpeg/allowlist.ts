@@ -65,7 +65,7 @@ export type AppRule =
   | 'jfif'
   /** Read for its Orientation; a fresh orientation-only APP1 is written when asked and not 1. The EXIF itself goes. */
   | 'orientation'
-  /** Copied when the chunks before the first scan hold exactly one whole profile (when asked). */
+  /** The chunks before the first scan, put together: exactly one whole profile, rewritten without its text and split again (when asked; icc-segments.ts). */
   | 'icc'
   /** Rewritten to its 12 defined bytes. The first one only. */
   | 'adobe';

@@ -9,21 +9,22 @@
  *
  * What stays is data in allowlist.ts: the tables and frames decoding needs,
  * each scan with its entropy-coded data, EOI; JFIF (rewritten without
- * thumbnail), Adobe APP14 (rewritten to its 12 defined bytes), APP2
- * ICC_PROFILE chunks (when asked) and a fresh orientation-only APP1 Exif
- * (when asked and not 1). Everything else is removed, including all bytes
+ * thumbnail), Adobe APP14 (rewritten to its 12 defined bytes), the ICC
+ * profile of the APP2 ICC_PROFILE chunks (when asked; rewritten without its
+ * text, icc-segments.ts) and a fresh orientation-only APP1 Exif (when asked
+ * and not 1). Everything else is removed, including all bytes
  * after the primary EOI.
  */
-import { isWholeIccProfile } from '../../metadata/icc.js';
 import { hasAscii, u16be } from '../../bytes/read.js';
 import { asciiBytes, type Out, writeU16be } from '../../bytes/write.js';
 import { isOrientationOnlyTiff, ORIENTATION_TIFF_SIZE, readOrientation, writeOrientationTiff } from '../../metadata/exif.js';
 import type { ResolvedOptions } from '../../options.js';
-import type { MetadataItem, MetadataKind } from '../../types.js';
+import type { MetadataKind } from '../../types.js';
 import { streamingHandler } from '../feed.js';
 import { Findings } from '../findings.js';
 import type { WalkMode, Walker, WalkReport } from '../handler.js';
 import { ADOBE_CONTENT_SIZE, EXIF_ID, ICC_ID, JFIF_CONTENT_SIZE, KEPT_APPS, NAMED_APPS, RULE_OF } from './allowlist.js';
+import { IccSegments } from './icc-segments.js';
 import { APP0, APP1, APP14, COM, DHP, EOI, isApp, isRst, isSof, MARKER_PREFIX, markerName, SOI, wellFormed } from './markers.js';
 
 /** Real progressive files have tens of scans; thousands is an attack on decoders downstream. */
@@ -97,8 +98,7 @@ class JpegWalker implements Walker {
   // The kept header, held until the first scan decides what leads the output.
   private held: Uint8Array[] = [];
   private heldBytes = 0;
-  private iccChunks: Uint8Array[] = [];
-  private iccItems: MetadataItem[] = [];
+  private readonly icc = new IccSegments();
   private jfif: Uint8Array | undefined;
   private adobe: Uint8Array | undefined;
   private orientation: number | undefined;
@@ -417,8 +417,7 @@ class JpegWalker implements Walker {
       const chunk = this.piece(w, i, end);
       this.hold(chunk, pos);
       this.held.pop(); // counted in the header budget, written apart
-      this.iccChunks.push(chunk);
-      this.iccItems.push({ kind: 'icc', container: name, offset: pos, length, label: iccLabel(w, start) });
+      this.icc.add(chunk, { kind: 'icc', container: name, offset: pos, length, label: iccLabel(w, start) });
       return;
     }
     if (row?.rule === 'adobe' && this.adobe === undefined) {
@@ -430,31 +429,6 @@ class JpegWalker implements Walker {
     }
     const { kind, label } = identify(marker, w, start, end);
     this.f.remove(kind, name, pos, length, label);
-  }
-
-  /**
-   * The ICC chunks are copied as they are, so they must hold exactly one
-   * profile: numbered 1..N of N in order, and the profile's own size field
-   * equal to the bytes they carry, with the `acsp` signature. Otherwise any
-   * bytes could pass as a profile.
-   */
-  private isWholeIccProfile(): boolean {
-    const chunks = this.iccChunks;
-    let size = 0;
-    for (let i = 0; i < chunks.length; i++) {
-      const chunk = chunks[i];
-      const at = SEGMENT_HEADER_SIZE + ICC_ID.length;
-      if (chunk[at] !== i + 1 || chunk[at + 1] !== chunks.length) return false;
-      size += chunk.length - SEGMENT_HEADER_SIZE - ICC_CHUNK_HEADER_SIZE;
-    }
-    if (chunks.length === 0) return true;
-    const profile = new Uint8Array(size); // the chunks' profile bytes, judged by the one judge (metadata/icc.ts)
-    let at = 0;
-    for (const chunk of chunks) {
-      profile.set(chunk.subarray(SEGMENT_HEADER_SIZE + ICC_CHUNK_HEADER_SIZE), at);
-      at += chunk.length - SEGMENT_HEADER_SIZE - ICC_CHUNK_HEADER_SIZE;
-    }
-    return isWholeIccProfile(profile, 0, size);
   }
 
   /** At the first scan: SOI, JFIF, orientation, ICC, Adobe, then the tables and frame held so far. */
@@ -470,17 +444,10 @@ class JpegWalker implements Walker {
       out.write(segment(APP1, content));
       this.f.keep('orientation', 'APP1', this.exifOffset, content.length + SEGMENT_HEADER_SIZE, `Orientation ${orientation}`);
     }
-    if (this.isWholeIccProfile()) {
-      for (const chunk of this.iccChunks) out.write(chunk);
-      for (const item of this.iccItems) this.f.keep(item.kind, item.container, item.offset, item.length, item.label);
-    } else {
-      for (const item of this.iccItems) this.f.removeItem({ ...item, label: `${item.label}, not a whole profile` });
-    }
+    this.icc.emit(out, this.f, options.keepColorProfileVerbatim);
     if (this.adobe) out.write(this.adobe);
     for (const piece of this.held) out.write(piece);
     this.held = [];
-    this.iccChunks = [];
-    this.iccItems = [];
   }
 }
 
