@@ -16,7 +16,7 @@ export const APPLICATION = 0xff;
 export type ExtensionRule =
   /** Only its defined fields are copied (a Graphic Control Extension's 4-byte block, a looping extension's loop-count sub-block). */
   | 'fields'
-  /** Copied as it is when its sub-blocks hold exactly one whole ICC profile (when asked). */
+  /** Its sub-blocks put together: exactly one whole ICC profile, rewritten without its text and split again (when asked; icc-extension.ts). */
   | 'icc';
 
 export interface ExtensionRow {

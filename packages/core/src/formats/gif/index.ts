@@ -13,7 +13,6 @@
  * plain-text extensions, XMP and every other application extension, unknown
  * extensions, and every byte after the trailer.
  */
-import { isWholeIccProfile } from '../../metadata/icc.js';
 import { hasAscii } from '../../bytes/read.js';
 import type { Out } from '../../bytes/write.js';
 import type { ResolvedOptions } from '../../options.js';
@@ -21,6 +20,7 @@ import type { MetadataKind } from '../../types.js';
 import { streamingHandler } from '../feed.js';
 import { Findings } from '../findings.js';
 import type { WalkMode, Walker, WalkReport } from '../handler.js';
+import { keepIccExtension } from './icc-extension.js';
 import { APPLICATION, COMMENT, GRAPHIC_CONTROL, KEPT_EXTENSIONS, NAMED_EXTENSIONS, type ExtensionRow } from './allowlist.js';
 
 const HEADER_SIZE = 6; // GIF87a / GIF89a
@@ -42,20 +42,6 @@ export const MAX_HELD_EXTENSION = 16 * 1024 * 1024;
 
 /** Size in bytes of a colour table announced by a packed field, 0 when absent. */
 const colorTableSize = (packed: number) => (packed & 0x80 ? 3 * (1 << ((packed & 0x07) + 1)) : 0);
-
-/** The payload of the data sub-blocks in `[at, end)` (end is past the terminator), joined. */
-function joinSubBlocks(input: Uint8Array, at: number, end: number): Uint8Array {
-  const out = new Uint8Array(end - at);
-  let size = 0;
-  for (let p = at; input[p] !== 0; p += 1 + input[p]) {
-    out.set(input.subarray(p + 1, p + 1 + input[p]), size);
-    size += input[p];
-  }
-  return out.subarray(0, size);
-}
-
-/** The ICC extension holds exactly one profile (the one judge, metadata/icc.ts). */
-const isIccProfile = (profile: Uint8Array) => isWholeIccProfile(profile, 0, profile.length);
 
 /**
  * Only the fields an extension defines are copied, so that no sub-block rides
@@ -306,12 +292,15 @@ class GifWalker implements Walker {
     const length = blockEnd - i;
     if (row.rule === 'icc') {
       const id = row.id!;
-      if (isIccProfile(joinSubBlocks(w, i + APPLICATION_HEAD, blockEnd))) {
-        this.out.copy(w, i, blockEnd);
-        this.f.keep('icc', 'application', pos, length, id);
-      } else {
-        this.f.remove('icc', 'application', pos, length, `${id}, not a whole profile`);
+      const kept = keepIccExtension(w, i, blockEnd, this.options.keepColorProfileVerbatim);
+      if ('refused' in kept) {
+        this.f.remove('icc', 'application', pos, length, `${id}, ${kept.refused}`);
+        return blockEnd;
       }
+      if ('copy' in kept) this.out.copy(w, i, blockEnd);
+      else this.out.write(kept.bytes);
+      this.f.keep('icc', 'application', pos, length, id);
+      if ('removed' in kept) this.f.remove('text', 'application', pos, length, `ICC profile: ${kept.removed.join(', ')}`);
       return blockEnd;
     }
     const name = this.heldLabel === GRAPHIC_CONTROL ? 'graphic-control' : 'application';
