@@ -22,6 +22,7 @@ import type { ResolvedOptions } from '../../options.js';
 import type { MetadataItem, MetadataKind } from '../../types.js';
 import { LinearWalker, streamingHandler } from '../feed.js';
 import type { WalkMode } from '../handler.js';
+import { EntropyScanner } from './entropy.js';
 import { ADOBE_CONTENT_SIZE, EXIF_ID, ICC_ID, JFIF_CONTENT_SIZE, KEPT_APPS, NAMED_APPS, RULE_OF } from './allowlist.js';
 import { APP0, APP1, APP14, COM, DHP, EOI, isApp, isRst, isSof, MARKER_PREFIX, markerName, SOI, wellFormed } from './markers.js';
 
@@ -105,6 +106,7 @@ class JpegWalker extends LinearWalker {
   private scanOffset = 0;
   private ffHeld = 0;
   private ffOffset = 0;
+  private readonly scanner = new EntropyScanner();
   // Trailer.
   private trailerStart = 0;
   private trailerLabel: string | undefined;
@@ -281,8 +283,8 @@ class JpegWalker extends LinearWalker {
       p = last + 2;
     }
     for (;;) {
-      p = w.indexOf(MARKER_PREFIX, p);
-      if (p < 0 || p >= end) {
+      p = this.scanner.stop(w, p, end);
+      if (p === end) {
         this.out.copy(w, i, end);
         if (final) this.f.fail('TRUNCATED', 'The JPEG ends inside its entropy-coded data (no EOI)', this.scanOffset);
         this.wait(1);
