@@ -57,38 +57,21 @@ export function tempPathFor(target: string): string {
   return join(dirname(target), `.${name}.${runToken}.${(tempCount++).toString(36)}.image-sanitizer.tmp`);
 }
 
-export interface AtomicWriteOptions {
-  /** Permission bits of the new file, set exactly (whatever the umask). */
-  mode: number;
-  /**
-   * Flush the temp file to disk before the rename, so that after a power loss
-   * `target` is the old or the new file, never an empty one. Needed when the
-   * rename replaces an original (`--in-place`); a copy can simply be made again.
-   */
-  durable: boolean;
-  /**
-   * Owner and group to give the new file (`--in-place`: those of the file it
-   * replaces). Only root may give a file away: for anyone else a different
-   * owner cannot be kept, and the new file is theirs, as with any editor.
-   */
-  owner?: { uid: number; gid: number };
-  /**
-   * `target` lies in a staging folder no one else sees yet (`staging.ts`): it is
-   * created directly, without a temp file and a rename; the staging folder's
-   * single rename publishes it.
-   */
-  staged?: boolean;
-}
-
 /**
- * Write `bytes` to `target` so that `target` is either its old self or the
- * complete new file, never something in between: write a temp file in the same
- * folder, then rename it over `target` (atomic on POSIX file systems). On any
- * failure the temp file is removed and `target` is untouched.
+ * Replace `target` (`--in-place`) so that it is either its old self or the
+ * complete new file, never something in between, even after a power cut: write
+ * a temp file in the same folder, flush it to disk (`fsync`), then rename it
+ * over `target` (atomic on POSIX file systems). On any failure the temp file is
+ * removed and `target` is untouched. Asynchronous, so that several flushes are
+ * in flight at once on libuv's thread pool.
+ * `mode`: the permission bits of the new file, set exactly (whatever the umask).
+ * `owner`: the owner and group to give it (those of the file it replaces). Only
+ * root may give a file away: for anyone else a different owner cannot be kept,
+ * and the new file is theirs, as with any editor.
  */
-export async function writeFileAtomic(target: string, bytes: Uint8Array, { mode, durable, owner, staged = false }: AtomicWriteOptions): Promise<void> {
+export async function replaceFileDurably(target: string, bytes: Uint8Array, mode: number, owner: { uid: number; gid: number }): Promise<void> {
   if (stopping) throw new Error('interrupted');
-  const temp = staged ? target : tempPathFor(target);
+  const temp = tempPathFor(target);
   pending.add(temp);
   try {
     const fd = await openFd(temp, 'wx', mode);
@@ -97,16 +80,49 @@ export async function writeFileAtomic(target: string, bytes: Uint8Array, { mode,
       for (let written = 0; written < bytes.length; ) {
         written += (await writeFd(fd, bytes, written, bytes.length - written)).bytesWritten;
       }
-      if (owner !== undefined) await fchown(fd, owner.uid, owner.gid).catch(ignorePermissionDenied);
+      await fchown(fd, owner.uid, owner.gid).catch(ignorePermissionDenied);
       if ((mode & ~umask) !== mode) await fchmod(fd, mode); // the umask took bits away
-      if (durable) await fsync(fd);
+      await fsync(fd);
     } finally {
       await closeFd(fd);
     }
     if (stopping) throw new Error('interrupted');
-    if (!staged) await rename(temp, target);
+    await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  } finally {
+    pending.delete(temp);
+  }
+}
+
+/**
+ * Write a copy (`-o`) atomically: a temp file renamed over `target`, or, when
+ * `staged` (`target` lies in a staging folder no one sees yet, `staging.ts`),
+ * `target` itself, which the staging folder's single rename publishes. A copy is
+ * not flushed: after a power cut it can simply be made again. `mode` as above.
+ *
+ * Synchronous: on a local disk one create, write and close on the main thread
+ * cost less than three trips each through libuv's thread pool (500 files of
+ * 42 kB: 26 ms against 37-44 ms with 16 in flight, and half the CPU time, which
+ * on two cores is what the core's work competes with). Signals are handled
+ * between files, so none is ever half-written when the interrupt handler runs.
+ */
+export function writeCopySync(target: string, bytes: Uint8Array, mode: number, staged: boolean): void {
+  if (stopping) throw new Error('interrupted');
+  const temp = staged ? target : tempPathFor(target);
+  pending.add(temp);
+  try {
+    const fd = fs.openSync(temp, 'wx', mode);
+    try {
+      for (let written = 0; written < bytes.length; ) written += fs.writeSync(fd, bytes, written, bytes.length - written);
+      if ((mode & ~umask) !== mode) fs.fchmodSync(fd, mode); // the umask took bits away
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (!staged) fs.renameSync(temp, target);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
     throw error;
   } finally {
     pending.delete(temp);

@@ -3,7 +3,7 @@ import { lstat, mkdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ImageFormat, MetadataItem, SanitizeOptions } from '@image-sanitizer/core';
 import type { CleanArgs } from '../args.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { replaceFileDurably, writeCopySync } from '../atomic-write.js';
 import { StagingFolder } from '../staging.js';
 import { describeIoError, EXIT, UsageError } from '../errors.js';
 import { collectFiles, readFileEntry, requireImages, requireSomePath, type FileEntry, type FileIdentity, type SkippedEntry } from '../files.js';
@@ -173,13 +173,12 @@ async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOpti
 
   if (changed || !inPlace) {
     try {
-      if (!inPlace) await ensureFolder(dirname(target));
-      await writeFileAtomic(target, bytes, {
-        mode: read.mode,
-        durable: inPlace,
-        staged,
-        ...(inPlace ? { owner: { uid: read.uid, gid: read.gid } } : {}),
-      });
+      if (inPlace) {
+        await replaceFileDurably(target, bytes, read.mode, { uid: read.uid, gid: read.gid });
+      } else {
+        await ensureFolder(dirname(target));
+        writeCopySync(target, bytes, read.mode, staged);
+      }
     } catch (error) {
       const message = `cannot write '${output}': ${describeIoError(error)}${inPlace ? '; the original is unchanged' : ''}`;
       return { path: file.path, status: 'error', code: 'WRITE_FAILED', message };

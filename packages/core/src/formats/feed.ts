@@ -7,7 +7,62 @@ import { ByteSink, type Out } from '../bytes/write.js';
 import { asSanitizeError, SanitizeError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ImageFormat } from '../types.js';
+import { Findings } from './findings.js';
 import type { FormatHandler, Plan, WalkMode, Walker, WalkReport } from './handler.js';
+
+/**
+ * What every incremental walker shares: the loop of steps over one window,
+ * the wait for bytes not fed yet, the pieces it keeps, its findings. A walker
+ * is a state machine; `step` does what its current state says with the bytes
+ * from window index `i` and returns where it stopped. A step that needs more
+ * bytes than the window holds calls `wait(need)` and returns where they
+ * start: they come back at the start of the next window.
+ */
+export abstract class LinearWalker implements Walker {
+  stable = false;
+  /** The walker's findings and its one way to refuse. */
+  protected readonly f: Findings;
+  /** Window index `i` is input offset `i + delta` in the current feed. */
+  protected delta = 0;
+  /** The input's EXIF orientation (1..8), for a walker that reads one. */
+  protected orientation: number | undefined;
+  private waiting = false;
+
+  constructor(
+    format: ImageFormat,
+    public need: number,
+  ) {
+    this.f = new Findings(format);
+  }
+
+  feed(w: Uint8Array, at: number, end: number, offset: number, final: boolean): number {
+    this.delta = offset - at;
+    this.waiting = false;
+    let i = at;
+    while (!this.waiting) i = this.step(w, i, end, final);
+    return i;
+  }
+
+  finish(): WalkReport {
+    const report: WalkReport = { removed: this.f.removed, kept: this.f.kept };
+    if (this.orientation !== undefined) report.orientation = this.orientation;
+    return report;
+  }
+
+  /** One step from the current state over `w[i, end)`; `final` says no byte follows `end`. */
+  protected abstract step(w: Uint8Array, i: number, end: number, final: boolean): number;
+
+  /** Ends the feed: the walker needs `need` bytes from where this step stopped. */
+  protected wait(need: number): void {
+    this.need = need;
+    this.waiting = true;
+  }
+
+  /** A kept piece of the window: a view when the window stays valid, else a copy. */
+  protected piece(w: Uint8Array, start: number, end: number): Uint8Array {
+    return this.stable ? w.subarray(start, end) : w.slice(start, end);
+  }
+}
 
 export class Feeder {
   /** Bytes handed over but not used yet; `pending[0]` is input offset `offset`. */

@@ -17,9 +17,8 @@ import { hasAscii } from '../../bytes/read.js';
 import type { Out } from '../../bytes/write.js';
 import type { ResolvedOptions } from '../../options.js';
 import type { MetadataKind } from '../../types.js';
-import { streamingHandler } from '../feed.js';
-import { Findings } from '../findings.js';
-import type { WalkMode, Walker, WalkReport } from '../handler.js';
+import { LinearWalker, streamingHandler } from '../feed.js';
+import type { WalkMode } from '../handler.js';
 import { keepIccExtension } from './icc-extension.js';
 import { APPLICATION, COMMENT, GRAPHIC_CONTROL, KEPT_EXTENSIONS, NAMED_EXTENSIONS, type ExtensionRow } from './allowlist.js';
 
@@ -76,13 +75,8 @@ const enum State {
   Trailer,
 }
 
-class GifWalker implements Walker {
-  need = HEADER_SIZE + SCREEN_DESCRIPTOR_SIZE;
-  stable = false;
+class GifWalker extends LinearWalker {
   private state = State.Head;
-  private waiting = false;
-  private delta = 0;
-  private readonly f = new Findings('gif');
   private images = 0;
   // The block whose sub-blocks are passing.
   private blockOffset = 0;
@@ -99,29 +93,23 @@ class GifWalker implements Walker {
   constructor(
     private readonly options: ResolvedOptions,
     private readonly out: Out,
-  ) {}
+  ) {
+    super('gif', HEADER_SIZE + SCREEN_DESCRIPTOR_SIZE);
+  }
 
-  feed(w: Uint8Array, at: number, end: number, offset: number, final: boolean): number {
-    this.delta = offset - at;
-    this.waiting = false;
-    let i = at;
-    while (!this.waiting) {
-      if (this.state === State.SubBlocks) i = this.subBlocks(w, i, end, final);
-      else if (this.state === State.Block) i = this.block(w, i, end, final);
-      else if (this.state === State.Held) i = this.held(w, i, end, final);
-      else if (this.state === State.Head) i = this.head(w, i, end, final);
-      else i = this.trailer(w, i, end, final);
+  protected step(w: Uint8Array, i: number, end: number, final: boolean): number {
+    switch (this.state) {
+      case State.SubBlocks:
+        return this.subBlocks(w, i, end, final);
+      case State.Block:
+        return this.block(w, i, end, final);
+      case State.Held:
+        return this.held(w, i, end, final);
+      case State.Head:
+        return this.head(w, i, end, final);
+      case State.Trailer:
+        return this.trailer(w, i, end, final);
     }
-    return i;
-  }
-
-  finish(): WalkReport {
-    return { removed: this.f.removed, kept: this.f.kept };
-  }
-
-  private wait(need: number): void {
-    this.need = need;
-    this.waiting = true;
   }
 
   private head(w: Uint8Array, i: number, end: number, final: boolean): number {

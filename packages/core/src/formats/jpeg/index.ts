@@ -20,9 +20,9 @@ import { asciiBytes, type Out, writeU16be } from '../../bytes/write.js';
 import { isOrientationOnlyTiff, ORIENTATION_TIFF_SIZE, readOrientation, writeOrientationTiff } from '../../metadata/exif.js';
 import type { ResolvedOptions } from '../../options.js';
 import type { MetadataKind } from '../../types.js';
-import { streamingHandler } from '../feed.js';
-import { Findings } from '../findings.js';
-import type { WalkMode, Walker, WalkReport } from '../handler.js';
+import { LinearWalker, streamingHandler } from '../feed.js';
+import type { WalkMode } from '../handler.js';
+import { EntropyScanner } from './entropy.js';
 import { ADOBE_CONTENT_SIZE, EXIF_ID, ICC_ID, JFIF_CONTENT_SIZE, KEPT_APPS, NAMED_APPS, RULE_OF } from './allowlist.js';
 import { IccSegments } from './icc-segments.js';
 import { APP0, APP1, APP14, COM, DHP, EOI, isApp, isRst, isSof, MARKER_PREFIX, markerName, SOI, wellFormed } from './markers.js';
@@ -87,21 +87,14 @@ const enum State {
   Trailer,
 }
 
-class JpegWalker implements Walker {
-  need = SEGMENT_HEADER_SIZE;
-  stable = false;
+class JpegWalker extends LinearWalker {
   private state = State.Start;
-  private waiting = false;
-  /** Input offset of `window[0]` in the current feed. */
-  private delta = 0;
-  private readonly f = new Findings('jpeg');
   // The kept header, held until the first scan decides what leads the output.
   private held: Uint8Array[] = [];
   private heldBytes = 0;
   private readonly icc = new IccSegments();
   private jfif: Uint8Array | undefined;
   private adobe: Uint8Array | undefined;
-  private orientation: number | undefined;
   private exifOffset = 0;
   private seenFrame = false;
   private hierarchical = false;
@@ -113,6 +106,7 @@ class JpegWalker implements Walker {
   private scanOffset = 0;
   private ffHeld = 0;
   private ffOffset = 0;
+  private readonly scanner = new EntropyScanner();
   // Trailer.
   private trailerStart = 0;
   private trailerLabel: string | undefined;
@@ -120,48 +114,23 @@ class JpegWalker implements Walker {
   constructor(
     private readonly options: ResolvedOptions,
     private readonly out: Out,
-  ) {}
+  ) {
+    super('jpeg', SEGMENT_HEADER_SIZE);
+  }
 
-  feed(w: Uint8Array, at: number, end: number, offset: number, final: boolean): number {
-    this.delta = offset - at;
-    this.waiting = false;
-    let i = at;
-    while (!this.waiting) {
-      switch (this.state) {
-        case State.Start:
-          i = this.start(w, i, end, final);
-          break;
-        case State.Seek:
-          i = this.seek(w, i, end, final);
-          break;
-        case State.Segment:
-          i = this.segment(w, i, end, final);
-          break;
-        case State.Entropy:
-          i = this.entropy(w, i, end, final);
-          break;
-        case State.Trailer:
-          i = this.trailer(w, i, end, final);
-          break;
-      }
+  protected step(w: Uint8Array, i: number, end: number, final: boolean): number {
+    switch (this.state) {
+      case State.Start:
+        return this.start(w, i, end, final);
+      case State.Seek:
+        return this.seek(w, i, end, final);
+      case State.Segment:
+        return this.segment(w, i, end, final);
+      case State.Entropy:
+        return this.entropy(w, i, end, final);
+      case State.Trailer:
+        return this.trailer(w, i, end, final);
     }
-    return i;
-  }
-
-  finish(): WalkReport {
-    const report: WalkReport = { removed: this.f.removed, kept: this.f.kept };
-    if (this.orientation !== undefined) report.orientation = this.orientation;
-    return report;
-  }
-
-  private wait(need: number): void {
-    this.need = need;
-    this.waiting = true;
-  }
-
-  /** A kept piece: a view when the window stays valid, else a copy. */
-  private piece(w: Uint8Array, start: number, end: number): Uint8Array {
-    return this.stable ? w.subarray(start, end) : w.slice(start, end);
   }
 
   private start(w: Uint8Array, i: number, end: number, final: boolean): number {
@@ -314,8 +283,8 @@ class JpegWalker implements Walker {
       p = last + 2;
     }
     for (;;) {
-      p = w.indexOf(MARKER_PREFIX, p);
-      if (p < 0 || p >= end) {
+      p = this.scanner.stop(w, p, end);
+      if (p === end) {
         this.out.copy(w, i, end);
         if (final) this.f.fail('TRUNCATED', 'The JPEG ends inside its entropy-coded data (no EOI)', this.scanOffset);
         this.wait(1);

@@ -19,9 +19,8 @@ import { asciiBytes, type Out, writeU32be } from '../../bytes/write.js';
 import { isOrientationOnlyTiff, readOrientation, writeOrientationTiff } from '../../metadata/exif.js';
 import { keepCompressedIccProfile } from '../../metadata/icc.js';
 import type { ResolvedOptions } from '../../options.js';
-import { streamingHandler } from '../feed.js';
-import { Findings } from '../findings.js';
-import type { WalkMode, Walker, WalkReport } from '../handler.js';
+import { LinearWalker, streamingHandler } from '../feed.js';
+import type { WalkMode } from '../handler.js';
 import { CRITICAL, FIXED_SIZE, ICCP_NAME, KEPT_ANCILLARY, ONCE, REMOVED_KIND, SIZE_BY_COLOUR_TYPE } from './allowlist.js';
 
 export const PNG_SIGNATURE = /* @__PURE__ */ new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -100,15 +99,9 @@ interface Current {
   keep: boolean;
 }
 
-class PngWalker implements Walker {
-  need = PNG_SIGNATURE.length;
-  stable = false;
+class PngWalker extends LinearWalker {
   private state = State.Signature;
-  private waiting = false;
-  private delta = 0;
-  private readonly f = new Findings('png');
   private index = 0;
-  private orientation: number | undefined;
   private exifOffset = 0;
   private exifWasCanonical = false;
   private sawIdat = false;
@@ -130,35 +123,23 @@ class PngWalker implements Walker {
     private readonly options: ResolvedOptions,
     private readonly mode: WalkMode,
     private readonly out: Out,
-  ) {}
+  ) {
+    super('png', PNG_SIGNATURE.length);
+  }
 
-  feed(w: Uint8Array, at: number, end: number, offset: number, final: boolean): number {
-    this.delta = offset - at;
-    this.waiting = false;
-    let i = at;
-    while (!this.waiting) {
-      if (this.state === State.Header) i = this.header(w, i, end, final);
-      else if (this.state === State.Data) i = this.data(w, i, end, final);
-      else if (this.state === State.Crc) i = this.checkCrc(w, i, end, final);
-      else if (this.state === State.Signature) i = this.signature(w, i, end, final);
-      else i = this.trailer(w, i, end, final);
+  protected step(w: Uint8Array, i: number, end: number, final: boolean): number {
+    switch (this.state) {
+      case State.Header:
+        return this.header(w, i, end, final);
+      case State.Data:
+        return this.data(w, i, end, final);
+      case State.Crc:
+        return this.checkCrc(w, i, end, final);
+      case State.Signature:
+        return this.signature(w, i, end, final);
+      case State.Trailer:
+        return this.trailer(w, i, end, final);
     }
-    return i;
-  }
-
-  finish(): WalkReport {
-    const report: WalkReport = { removed: this.f.removed, kept: this.f.kept };
-    if (this.orientation !== undefined) report.orientation = this.orientation;
-    return report;
-  }
-
-  private wait(need: number): void {
-    this.need = need;
-    this.waiting = true;
-  }
-
-  private piece(w: Uint8Array, start: number, end: number): Uint8Array {
-    return this.stable ? w.subarray(start, end) : w.slice(start, end);
   }
 
   private signature(w: Uint8Array, i: number, end: number, final: boolean): number {
