@@ -19,7 +19,11 @@
  * `iref` (only `dimg`, alpha `auxl`, `base`, `prem` between kept items),
  * `iprp` with the rendering properties the kept items use (ICC profiles
  * without their text), `idat` with only kept data, and `dinf` when it only
- * says "this file". Image sequences (`moov`) are refused (`SEQUENCE_REFUSAL`).
+ * says "this file". An image sequence (`moov`) is rebuilt by
+ * `heif/movie.ts` with only what playback needs; its kept chunks go into the
+ * same compact `mdat`, byte for byte, their `stco` offsets rewritten.
+ * Fragmented sequences (`mvex`/`moof`) are refused (`FRAGMENTED_REFUSAL`),
+ * and so is a sequence without a still image (`SEQUENCE_WITHOUT_STILL_REFUSAL`).
  *
  * Positions in reports: a box's `offset` is where its size field starts, its
  * `length` the whole box; an item's `offset` is where its first extent
@@ -36,6 +40,7 @@ import {
   colourType,
   Cursor,
   type Extent,
+  isSelfContained,
   type ItemInfo,
   type ItemLocation,
   readAssociations,
@@ -46,6 +51,7 @@ import {
   type Reference,
 } from './heif/items.js';
 import { type CompactPlan, writeCompactHeif } from './heif/compact.js';
+import { FRAGMENTED_REFUSAL, type Movie, readMovie } from './heif/movie.js';
 import { NeutralizedCopy } from './heif/neutralized.js';
 import { readOrientation } from '../metadata/exif.js';
 import { keepIccProfile, type KeptProfile } from '../metadata/icc.js';
@@ -53,20 +59,17 @@ import { fillsExactly } from './heif/properties.js';
 import type { FormatHandler, Plan } from './handler.js';
 
 /**
- * Why an image sequence (AVIF `avis`, HEIC `hevs`/`msf1`: a `moov` box with
- * tracks) is refused rather than cleaned: its frames are found through the
- * track's sample tables (`stco`/`co64` chunk offsets into `mdat`), and its
- * tracks carry their own `udta`/`meta` (titles, dates, locations, encoder
- * names). Cleaning it means rebuilding those tables, which this walker does
- * not do; dropping `moov` would silently turn the animation into a still.
+ * Why an image sequence without a still image (a `moov`, no top-level
+ * `meta`) is refused: the compact output is built around the primary image
+ * item, which such a file does not have.
  */
-export const SEQUENCE_REFUSAL =
-  'Image sequences (moov: AVIF avis, HEIC hevs) are refused: their frames are located by track sample tables (stco/co64) and their tracks carry udta/meta metadata, which this sanitizer does not rewrite';
+export const SEQUENCE_WITHOUT_STILL_REFUSAL =
+  'Image sequences without a still image (moov but no top-level meta) are refused: the sanitized file is rebuilt around its primary image item, which such a file lacks';
 
 /** Boxes of all levels one file may hold. Real photos have a few hundred. */
 export const MAX_BOXES = 10_000;
 
-const TOP_LEVEL_KEPT = new Set(['ftyp', 'meta', 'mdat']);
+const TOP_LEVEL_KEPT = new Set(['ftyp', 'meta', 'moov', 'mdat']);
 const FTYP_FIXED_SIZE = 8; // major_brand, minor_version
 /** Brands of still images in HEIF/MIAF/AVIF files and their ISO-BMFF base (23008-12 Annex B, 23000-22, AV1-ISOBMFF). */
 const KNOWN_BRANDS = new Set([
@@ -125,10 +128,6 @@ const AUX_LABELS: Readonly<Record<string, string>> = {
 /** References kept when every item they link is kept (8.11.12, 23008-12 6.4). */
 const REFERENCES_KEPT = new Set(['dimg', 'auxl', 'base', 'prem']);
 
-/** A self-contained data reference (14496-12 8.7.2): `dref` with `url ` entries whose flag 1 means "this file". */
-const DREF_ENTRY_SIZE = BOX_HEADER_SIZE + FULL_BOX_HEADER_SIZE;
-const SELF_CONTAINED = 1;
-
 /** Top-level boxes known by name, for the report. */
 const TOP_LEVEL_KINDS: Readonly<Record<string, { kind: MetadataKind; label: string }>> = {
   mpvd: { kind: 'application', label: 'Samsung motion photo video' },
@@ -176,6 +175,7 @@ class HeifWalker {
   private keptDinf: Box | undefined;
   private readonly keptReferences: Reference[] = [];
   private fates: string[] = [];
+  private movie: Movie = { bytes: undefined, chunkOffsets: [], kept: [], removed: [], report: { removed: [], kept: [] } };
 
   constructor(
     private readonly input: Uint8Array,
@@ -195,6 +195,7 @@ class HeifWalker {
     for (const box of top) if (box.type === 'mdat') this.mdats.push({ box, kept: [] }); // top-level boxes come in file order
     const meta = this.meta(top);
     this.collectKeptItems(meta);
+    this.readSequence(top);
     this.checkNoSharedData();
     this.neutralizeTopLevel(top);
     this.neutralizeItems();
@@ -206,6 +207,8 @@ class HeifWalker {
     if (dataEnd < this.n) {
       this.removed.push({ kind: 'trailer', container: 'trailer', offset: dataEnd, length: this.n - dataEnd, label: 'data after the last box' });
     }
+    this.removed.push(...this.movie.report.removed);
+    this.kept.push(...this.movie.report.kept);
     const output = writeCompactHeif(this.compactPlan(top, meta), this.fail);
     const plan: Plan = { output, removed: this.removed, kept: this.kept };
     const orientation = this.exifOrientation();
@@ -238,6 +241,7 @@ class HeifWalker {
       pitm: this.metaBoxes.get('pitm')!,
       dinf: this.keptDinf,
       idat: this.idat?.box,
+      movie: this.movie,
       items: [...this.items.values()].filter((info) => kept(info.id)),
       locations: this.locations,
       references: this.keptReferences,
@@ -294,7 +298,8 @@ class HeifWalker {
       const pastEnd = declared > n - at || (declared === LARGESIZE && n - at >= LARGE_HEADER_SIZE && u64be(input, at + BOX_HEADER_SIZE) > n - at);
       if (pastEnd && top.length > 0 && !NEEDED_TOP_LEVEL.has(type)) break;
       const box = readBox(input, at, n, this.fail, true);
-      if (box.type === 'moov') this.fail('UNSUPPORTED_FORMAT', SEQUENCE_REFUSAL, at);
+      if (box.type === 'moof') this.fail('UNSUPPORTED_FORMAT', FRAGMENTED_REFUSAL, at);
+      if (box.type === 'moov' && top.some((b) => b.type === 'moov')) this.fail('MALFORMED', 'Two moov boxes', at);
       if (box.type === 'ftyp' && top.length > 0) this.fail('MALFORMED', 'ftyp is not the first box', at);
       top.push(box);
       at = box.end;
@@ -306,6 +311,7 @@ class HeifWalker {
   /** Reads `meta` and its item structures; neutralizes the children that are not allowlisted. */
   private meta(top: Box[]): Box {
     const metas = top.filter((box) => box.type === 'meta');
+    if (metas.length === 0 && top.some((box) => box.type === 'moov')) this.fail('UNSUPPORTED_FORMAT', SEQUENCE_WITHOUT_STILL_REFUSAL, 0);
     if (metas.length !== 1) this.fail('MALFORMED', `Expected one top-level meta box, found ${metas.length}`, metas[1]?.offset ?? 0);
     const meta = metas[0];
     if (meta.end - meta.start < FULL_BOX_HEADER_SIZE) this.fail('MALFORMED', 'meta box is too short', meta.offset);
@@ -331,7 +337,7 @@ class HeifWalker {
     const idat = found.get('idat');
     if (idat) this.idat = { box: idat, kept: [] };
     const dinf = found.get('dinf');
-    if (dinf && !this.isSelfContained(dinf)) this.dropBox(dinf, 'unknown', 'dinf', 'external data reference');
+    if (dinf && !isSelfContained(this.input, dinf, this.fail, this.budget)) this.dropBox(dinf, 'unknown', 'dinf', 'external data reference');
     else this.keptDinf = dinf;
     if (!this.items.has(primary)) this.fail('MALFORMED', `The primary item ${primary} has no infe entry`, meta.offset);
     this.keptItems.add(primary);
@@ -362,24 +368,6 @@ class HeifWalker {
         this.dropBox(child, 'unknown', `iprp/${printableType(child.type)}`);
       }
     }
-  }
-
-  /** True when `dinf` holds one `dref` whose entries all say "in this file" and carry nothing else. */
-  private isSelfContained(dinf: Box): boolean {
-    const { input } = this;
-    const children = childBoxes(input, dinf.start, dinf.end, this.fail, this.budget);
-    if (children.length !== 1 || children[0].type !== 'dref') return false;
-    const dref = children[0];
-    const c = new Cursor(input, dref, this.fail);
-    if (c.u32() !== 0) return false; // version 0, flags 0
-    const count = c.u32();
-    const entries = childBoxes(input, c.at, dref.end, this.fail, this.budget);
-    return (
-      entries.length === count &&
-      entries.every(
-        (e) => e.type === 'url ' && e.end - e.offset === DREF_ENTRY_SIZE && input[e.start] === 0 && (input[e.start + 3] & SELF_CONTAINED) === SELF_CONTAINED,
-      )
-    );
   }
 
   private property(index: number): Box | undefined {
@@ -475,15 +463,17 @@ class HeifWalker {
     if (location.dataReference !== 0) this.fail('UNSUPPORTED_FORMAT', `Item ${id} lies in another file`, at);
     for (const extent of extents) {
       if (extent.end === extent.start) this.fail('UNSUPPORTED_FORMAT', `Item ${id} has an extent of implicit length`, at);
-      this.regionOf(location.method, extent, id).kept.push(this.absolute(location.method, extent));
+      this.regionOf(location.method, extent, `Item ${id}`).kept.push(this.absolute(location.method, extent));
     }
     if (info.type === 'grid' || info.type === 'iovl') this.checkDerivedData(info, location);
   }
 
   /**
-   * A kept item's data must not overlap the data of an item that goes (an
-   * Exif block, a depth map): the overlap would be copied as "image data".
-   * Real files never share bytes between items; such a file is `MALFORMED`.
+   * A kept item's or track's data must not overlap the data of an item or
+   * track that goes (an Exif block, a depth map, a timed metadata track): the
+   * overlap would be copied as "image data". Real files never share bytes
+   * between these (a still item may share the first frame's, both kept);
+   * such a file is `MALFORMED`.
    * Sorted sweep: O(k log k) in the number of extents.
    */
   private checkNoSharedData(): void {
@@ -496,26 +486,36 @@ class HeifWalker {
         if (extent.end > extent.start) target.push(this.absolute(location.method, extent));
       }
     }
+    kept.push(...this.movie.kept);
+    removed.push(...this.movie.removed);
     if (kept.length === 0 || removed.length === 0) return;
     kept.sort((a, b) => a.start - b.start);
     removed.sort((a, b) => a.start - b.start);
     for (let k = 0, r = 0; k < kept.length && r < removed.length; ) {
       if (kept[k].end <= removed[r].start) k++;
       else if (removed[r].end <= kept[k].start) r++;
-      else this.fail('MALFORMED', 'Image data of a kept item overlaps the data of a removed item', kept[k].start);
+      else this.fail('MALFORMED', 'Image data of a kept item or track overlaps the data of a removed item or track', kept[k].start);
     }
   }
 
+  /** The image sequence, rebuilt (`heif/movie.ts`); its kept chunks must lie in an `mdat` like item data. */
+  private readSequence(top: Box[]): void {
+    const moov = top.find((box) => box.type === 'moov');
+    if (moov === undefined) return;
+    this.movie = readMovie(this.input, moov, this.options, this.fail, this.budget);
+    for (const chunk of this.movie.kept) this.regionOf(0, chunk, 'A track chunk').kept.push(chunk);
+  }
+
   /** The data region that wholly holds a kept extent; anything else (past the end, across boxes, outside `mdat`) is `MALFORMED`. */
-  private regionOf(method: number, extent: Extent, id: number): DataRegion {
+  private regionOf(method: number, extent: Extent, what: string): DataRegion {
     if (method === 1) {
-      const idat = this.idat ?? this.fail('MALFORMED', `Item ${id} lies in idat, but meta has none`, 0);
-      if (extent.end > idat.box.end - idat.box.start) this.fail('MALFORMED', `Item ${id} runs past the end of idat`, idat.box.offset);
+      const idat = this.idat ?? this.fail('MALFORMED', `${what} lies in idat, but meta has none`, 0);
+      if (extent.end > idat.box.end - idat.box.start) this.fail('MALFORMED', `${what} runs past the end of idat`, idat.box.offset);
       return idat;
     }
     const region = this.mdatAt(extent.start);
     if (region !== undefined && extent.end <= region.box.end) return region;
-    return this.fail('MALFORMED', `Item ${id} lies outside every mdat (or runs past the end)`, Math.min(extent.start, this.n));
+    return this.fail('MALFORMED', `${what} lies outside every mdat (or runs past the end)`, Math.min(extent.start, this.n));
   }
 
   /** The `mdat` whose payload holds `offset`, by binary search. */
@@ -710,7 +710,7 @@ class HeifWalker {
     return { kind: 'unknown', container, label };
   }
 
-  /** Zeroes every `mdat`/`idat` byte outside kept extents; reports media data no item declares. */
+  /** Zeroes every `mdat`/`idat` byte outside kept extents; reports media data no item or track declares. */
   private zeroMediaData(): void {
     const all = new Map<DataRegion, Extent[]>();
     for (const location of this.locations.values()) {
@@ -721,12 +721,16 @@ class HeifWalker {
         if (region) append(all, region, e);
       }
     }
+    for (const chunk of [...this.movie.kept, ...this.movie.removed]) {
+      const region = this.mdatAt(chunk.start);
+      if (region) append(all, region, chunk);
+    }
     const regions = this.idat ? [...this.mdats, this.idat] : this.mdats;
     for (const region of regions) {
       const { box } = region;
       for (const gap of gaps(box.start, box.end, region.kept)) this.copy.zero(gap.start, gap.end);
       const unreferenced = gaps(box.start, box.end, all.get(region) ?? []);
-      this.drop('unknown', box.type, box.offset, box.end - box.offset, unreferenced, 'media data no item uses');
+      this.drop('unknown', box.type, box.offset, box.end - box.offset, unreferenced, 'media data no item or track uses');
     }
   }
 }

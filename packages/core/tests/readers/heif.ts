@@ -146,3 +146,86 @@ export function heifImageItems(layout: HeifLayout, bytes?: Uint8Array): Set<numb
   }
   return kept;
 }
+
+/** One track of an image sequence, as a plain reader sees it. */
+export interface HeifTrack {
+  id: number;
+  handler: string;
+  /** Sample entry types in `stsd`, in order. */
+  entries: string[];
+  /** Absolute `[start, end)` of every sample, in decoding order. */
+  samples: [number, number][];
+}
+
+/**
+ * The tracks of `moov` (ISO/IEC 14496-12 8.3–8.7): handler, sample entries,
+ * and where each sample lies, from stsz/stz2, stsc and stco/co64. Trusts the
+ * file, like `heifLayout`.
+ */
+export function heifTracks(bytes: Uint8Array): HeifTrack[] {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const boxes = (from: number, to: number) => {
+    const list: { type: string; start: number; end: number }[] = [];
+    for (let at = from; at + 8 <= to; ) {
+      let size = view.readUInt32BE(at);
+      let header = 8;
+      if (size === 1) {
+        size = Number(view.readBigUInt64BE(at + 8));
+        header = 16;
+      } else if (size === 0) size = to - at;
+      if (size < header) break;
+      list.push({ type: view.toString('latin1', at + 4, at + 8), start: at + header, end: at + size });
+      at += size;
+    }
+    return list;
+  };
+  const find = (list: { type: string; start: number; end: number }[], type: string) => list.find((b) => b.type === type);
+  const moov = find(boxes(0, view.length), 'moov');
+  if (moov === undefined) return [];
+  return boxes(moov.start, moov.end)
+    .filter((b) => b.type === 'trak')
+    .map((trak) => {
+      const children = boxes(trak.start, trak.end);
+      const tkhd = find(children, 'tkhd')!;
+      const id = view.readUInt32BE(tkhd.start + (view[tkhd.start] === 1 ? 20 : 12));
+      const mdia = find(children, 'mdia')!;
+      const media = boxes(mdia.start, mdia.end);
+      const handler = view.toString('latin1', find(media, 'hdlr')!.start + 8, find(media, 'hdlr')!.start + 12);
+      const minf = find(media, 'minf')!;
+      const stbl = find(boxes(minf.start, minf.end), 'stbl')!;
+      const tables = boxes(stbl.start, stbl.end);
+      const stsd = find(tables, 'stsd')!;
+      const entries = boxes(stsd.start + 8, stsd.end).map((b) => b.type);
+
+      const sizes: number[] = [];
+      const stsz = find(tables, 'stsz');
+      const stz2 = find(tables, 'stz2');
+      if (stsz) {
+        const [constant, count] = [view.readUInt32BE(stsz.start + 4), view.readUInt32BE(stsz.start + 8)];
+        for (let i = 0; i < count; i++) sizes.push(constant || view.readUInt32BE(stsz.start + 12 + 4 * i));
+      } else if (stz2) {
+        const [field, count] = [view[stz2.start + 7], view.readUInt32BE(stz2.start + 8)];
+        for (let i = 0; i < count; i++) {
+          const at = stz2.start + 12 + ((i * field) >> 3);
+          sizes.push(field === 16 ? view.readUInt16BE(at) : field === 8 ? view[at] : i % 2 === 0 ? view[at] >> 4 : view[at] & 15);
+        }
+      }
+      const co = find(tables, 'stco') ?? find(tables, 'co64')!;
+      const wide = co.type === 'co64';
+      const offsets = Array.from({ length: view.readUInt32BE(co.start + 4) }, (_, i) => (wide ? Number(view.readBigUInt64BE(co.start + 8 + 8 * i)) : view.readUInt32BE(co.start + 8 + 4 * i)));
+      const stsc = find(tables, 'stsc')!;
+      const runs = Array.from({ length: view.readUInt32BE(stsc.start + 4) }, (_, i) => [view.readUInt32BE(stsc.start + 8 + 12 * i), view.readUInt32BE(stsc.start + 12 + 12 * i)]);
+
+      const samples: [number, number][] = [];
+      let sample = 0;
+      offsets.forEach((offset, chunk) => {
+        const run = runs.filter(([first]) => first <= chunk + 1).pop()!;
+        let at = offset;
+        for (let k = 0; k < run[1]; k++, sample++) {
+          samples.push([at, at + sizes[sample]]);
+          at += sizes[sample];
+        }
+      });
+      return { id, handler, entries, samples };
+    });
+}

@@ -1,9 +1,10 @@
 /**
  * Writes the sanitized HEIF compactly: `ftyp`, `meta` with only what the
- * kept items need, and one `mdat` with only their data. Removed items'
+ * kept items need, the rebuilt `moov` of an image sequence, and one `mdat`
+ * with only the kept items' data and the kept tracks' chunks. Removed items'
  * bytes are gone (not zeroed), their `iinf`/`iloc`/`iref`/`ipma` entries are
  * gone, removed properties are gone from `ipco` (the kept ones renumbered in
- * `ipma`), and every item offset is rewritten.
+ * `ipma`), and every item offset and chunk offset is rewritten.
  *
  * The layout is canonical (fixed field sizes, boxes in one order), so a
  * sanitized file written again comes out byte for byte the same.
@@ -15,6 +16,7 @@
 import { ByteSink, asciiBytes, writeU32be } from '../../bytes/write.js';
 import { type Box, BOX_HEADER_SIZE, type Fail, FULL_BOX_HEADER_SIZE } from './box.js';
 import type { Association, Extent, ItemInfo, ItemLocation, Reference } from './items.js';
+import type { Movie } from './movie.js';
 
 /** What the walker decided to keep, with the bytes to write (the neutralized copy, same offsets as the input). */
 export interface CompactPlan {
@@ -32,6 +34,8 @@ export interface CompactPlan {
   /** Every `ipco` property: the bytes to write when kept, `undefined` when removed. */
   properties: (Uint8Array | undefined)[];
   associations: Map<number, Association[]>;
+  /** The rebuilt image sequence (`bytes` undefined when there is none). */
+  movie: Pick<Movie, 'bytes' | 'chunkOffsets' | 'kept'>;
 }
 
 const MAX_OUTPUT = 0xffffffff; // 32-bit iloc offsets and box sizes
@@ -125,6 +129,7 @@ export function writeCompactHeif(plan: CompactPlan, fail: Fail): ByteSink {
     const location = plan.locations.get(id);
     for (const e of location?.extents ?? []) (location!.method === 1 ? inIdat : file).push(e);
   }
+  file.push(...plan.movie.kept);
   const mdatData = new Packed(file);
   const idatData = new Packed(inIdat);
 
@@ -181,7 +186,8 @@ export function writeCompactHeif(plan: CompactPlan, fail: Fail): ByteSink {
   const others = [hdlr, view(plan.pitm), ...(dinf ? [dinf] : []), iinf, ...(iref ? [iref] : []), ...(iprp ? [iprp] : []), ...(idat ? [idat] : [])];
   const ftyp = view(plan.ftyp);
   const metaSize = (iloc: Uint8Array) => BOX_HEADER_SIZE + metaHeader.length + iloc.length + others.reduce((sum, b) => sum + b.length, 0);
-  const mdatStart = ftyp.length + metaSize(ilocFor(0)) + BOX_HEADER_SIZE;
+  const moov = plan.movie.bytes;
+  const mdatStart = ftyp.length + metaSize(ilocFor(0)) + (moov?.length ?? 0) + BOX_HEADER_SIZE;
   if (mdatStart + mdatData.size > MAX_OUTPUT) fail('LIMIT_EXCEEDED', 'The sanitized HEIF would exceed 4 GiB', 0);
   const iloc = ilocFor(mdatStart);
   const [hdlrBox, pitmBox, ...rest] = others;
@@ -190,6 +196,10 @@ export function writeCompactHeif(plan: CompactPlan, fail: Fail): ByteSink {
   const output = new ByteSink();
   output.push(ftyp);
   output.push(meta);
+  if (moov) {
+    for (const { at, chunk } of plan.movie.chunkOffsets) writeU32be(moov, at, chunk.end > chunk.start ? mdatStart + mdatData.where(chunk.start) : 0);
+    output.push(moov);
+  }
   if (mdatData.size > 0) {
     const header = new Uint8Array(BOX_HEADER_SIZE);
     writeU32be(header, 0, BOX_HEADER_SIZE + mdatData.size);

@@ -7,7 +7,7 @@
  * and every box must be exactly filled by its fields: no byte rides along.
  */
 import { fourCC, u16be, u32be } from '../../bytes/read.js';
-import { type Box, type BoxBudget, childBoxes, type Fail, FULL_BOX_HEADER_SIZE, printableType, uintBe } from './box.js';
+import { type Box, type BoxBudget, BOX_HEADER_SIZE, childBoxes, type Fail, FULL_BOX_HEADER_SIZE, printableType, uintBe } from './box.js';
 
 /** Items, extents, references and associations one file may declare. Real photos have a few hundred at most. */
 export const MAX_ITEMS = 10_000;
@@ -256,3 +256,22 @@ export function colourType(input: Uint8Array, colr: Box): string {
   return colr.end - colr.start >= 4 ? fourCC(input, colr.start) : '';
 }
 
+
+/** A self-contained data reference (14496-12 8.7.2): `dref` with `url ` entries whose flag 1 means "this file", and nothing else. */
+const DREF_ENTRY_SIZE = BOX_HEADER_SIZE + FULL_BOX_HEADER_SIZE;
+const SELF_CONTAINED = 1;
+
+/** True when `dinf` holds one `dref` whose entries all say "in this file" and carry nothing else. */
+export function isSelfContained(input: Uint8Array, dinf: Box, fail: Fail, budget: BoxBudget): boolean {
+  const children = childBoxes(input, dinf.start, dinf.end, fail, budget);
+  if (children.length !== 1 || children[0].type !== 'dref') return false;
+  const dref = children[0];
+  const c = new Cursor(input, dref, fail);
+  if (c.u32() !== 0) return false; // version 0, flags 0
+  const count = c.u32();
+  const entries = childBoxes(input, c.at, dref.end, fail, budget);
+  return (
+    entries.length === count &&
+    entries.every((e) => e.type === 'url ' && e.end - e.offset === DREF_ENTRY_SIZE && input[e.start] === 0 && (input[e.start + 3] & SELF_CONTAINED) === SELF_CONTAINED)
+  );
+}
