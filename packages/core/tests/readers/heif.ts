@@ -18,6 +18,23 @@ export interface HeifLayout {
   associations: Map<number, number[]>;
 }
 
+/** The boxes laid end to end in `[from, to)` (ISO/IEC 14496-12 4.2): 32-bit, 64-bit and to-the-end sizes. */
+function boxList(view: Buffer, from: number, to: number): { type: string; start: number; end: number; offset: number }[] {
+  const list: { type: string; start: number; end: number; offset: number }[] = [];
+  for (let at = from; at + 8 <= to; ) {
+    let size = view.readUInt32BE(at);
+    let header = 8;
+    if (size === 1) {
+      size = Number(view.readBigUInt64BE(at + 8));
+      header = 16;
+    } else if (size === 0) size = to - at;
+    if (size < header) break;
+    list.push({ type: view.toString('latin1', at + 4, at + 8), start: at + header, end: at + size, offset: at });
+    at += size;
+  }
+  return list;
+}
+
 /**
  * A deliberately simple HEIF reader (ISO/IEC 23008-12): top-level boxes,
  * `pitm`, `iinf`, `iloc` (construction methods 0 and 1), `iref`, `ipco`.
@@ -25,21 +42,7 @@ export interface HeifLayout {
  */
 export function heifLayout(bytes: Uint8Array): HeifLayout {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const boxes = (from: number, to: number) => {
-    const list: { type: string; start: number; end: number; offset: number }[] = [];
-    for (let at = from; at + 8 <= to; ) {
-      let size = view.readUInt32BE(at);
-      let header = 8;
-      if (size === 1) {
-        size = Number(view.readBigUInt64BE(at + 8));
-        header = 16;
-      } else if (size === 0) size = to - at;
-      if (size < header) break;
-      list.push({ type: view.toString('latin1', at + 4, at + 8), start: at + header, end: at + size, offset: at });
-      at += size;
-    }
-    return list;
-  };
+  const boxes = (from: number, to: number) => boxList(view, from, to);
   const meta = boxes(0, view.length).find((b) => b.type === 'meta')!;
   const children = boxes(meta.start + 4, meta.end);
   const child = (type: string) => children.find((b) => b.type === type);
@@ -164,21 +167,7 @@ export interface HeifTrack {
  */
 export function heifTracks(bytes: Uint8Array): HeifTrack[] {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const boxes = (from: number, to: number) => {
-    const list: { type: string; start: number; end: number }[] = [];
-    for (let at = from; at + 8 <= to; ) {
-      let size = view.readUInt32BE(at);
-      let header = 8;
-      if (size === 1) {
-        size = Number(view.readBigUInt64BE(at + 8));
-        header = 16;
-      } else if (size === 0) size = to - at;
-      if (size < header) break;
-      list.push({ type: view.toString('latin1', at + 4, at + 8), start: at + header, end: at + size });
-      at += size;
-    }
-    return list;
-  };
+  const boxes = (from: number, to: number) => boxList(view, from, to);
   const find = (list: { type: string; start: number; end: number }[], type: string) => list.find((b) => b.type === type);
   const moov = find(boxes(0, view.length), 'moov');
   if (moov === undefined) return [];
