@@ -16,6 +16,7 @@ export interface KeptMovieBox {
 /** The parent name every sample entry's children are listed under (`av01`, `hvc1`, `hev1`). */
 export const SAMPLE_ENTRY = 'sample entry';
 
+/** Keys are plain strings: a computed key would keep this table in bundles that never read it (detectFormat alone). */
 export const MOVIE_BOXES: Readonly<Record<string, KeptMovieBox>> = {
   'moov/mvhd': { rule: 'fixed size by version; creation and modification times zeroed', clause: '14496-12 8.2.2' },
   'moov/trak': { rule: 'container; kept when its handler is pict or vide, or auxv with an alpha auxi', clause: '14496-12 8.3.1, 23008-12 7.5.3' },
@@ -39,17 +40,17 @@ export const MOVIE_BOXES: Readonly<Record<string, KeptMovieBox>> = {
   'stbl/stz2': { rule: 'entries fill the box (4, 8 or 16 bits)', clause: '14496-12 8.7.3.3' },
   'stbl/stco': { rule: 'every chunk offset rewritten to the compact output', clause: '14496-12 8.7.5' },
   'stbl/co64': { rule: 'written as stco (the output is under 4 GiB), every chunk offset rewritten', clause: '14496-12 8.7.5' },
-  [`${SAMPLE_ENTRY}/av1C`]: { rule: 'decoder configuration, as it is', clause: 'AV1-ISOBMFF 2.3' },
-  [`${SAMPLE_ENTRY}/hvcC`]: { rule: 'decoder configuration, as it is', clause: '14496-15 8.3.3' },
-  [`${SAMPLE_ENTRY}/colr`]: { rule: 'nclx exactly; an ICC profile without its text (keepColorProfile)', clause: '14496-12 12.1.5' },
-  [`${SAMPLE_ENTRY}/pasp`]: { rule: 'fixed size', clause: '14496-12 12.1.4' },
-  [`${SAMPLE_ENTRY}/clap`]: { rule: 'fixed size', clause: '14496-12 12.1.4' },
-  [`${SAMPLE_ENTRY}/clli`]: { rule: 'fixed size', clause: '14496-12 12.1.6' },
-  [`${SAMPLE_ENTRY}/mdcv`]: { rule: 'fixed size', clause: '14496-12 12.1.7' },
-  [`${SAMPLE_ENTRY}/cclv`]: { rule: 'the fields its flags announce', clause: '14496-12 12.1.9' },
-  [`${SAMPLE_ENTRY}/amve`]: { rule: 'fixed size', clause: '14496-12 12.1.8' },
-  [`${SAMPLE_ENTRY}/ccst`]: { rule: 'fixed size', clause: '23008-12 7.2.3' },
-  [`${SAMPLE_ENTRY}/auxi`]: { rule: 'exactly the alpha URN', clause: '23008-12 7.5.3.1' },
+  'sample entry/av1C': { rule: 'decoder configuration, as it is', clause: 'AV1-ISOBMFF 2.3' },
+  'sample entry/hvcC': { rule: 'decoder configuration, as it is', clause: '14496-15 8.3.3' },
+  'sample entry/colr': { rule: 'nclx exactly; an ICC profile without its text (keepColorProfile)', clause: '14496-12 12.1.5' },
+  'sample entry/pasp': { rule: 'fixed size', clause: '14496-12 12.1.4' },
+  'sample entry/clap': { rule: 'fixed size', clause: '14496-12 12.1.4' },
+  'sample entry/clli': { rule: 'fixed size', clause: '14496-12 12.1.6' },
+  'sample entry/mdcv': { rule: 'fixed size', clause: '14496-12 12.1.7' },
+  'sample entry/cclv': { rule: 'the fields its flags announce', clause: '14496-12 12.1.9' },
+  'sample entry/amve': { rule: 'fixed size', clause: '14496-12 12.1.8' },
+  'sample entry/ccst': { rule: 'fixed size', clause: '23008-12 7.2.3' },
+  'sample entry/auxi': { rule: 'exactly the alpha URN', clause: '23008-12 7.5.3.1' },
 };
 
 /** Handlers of the tracks kept (23008-12 7.2: `pict` image sequences; 14496-12 12.1: `vide`; 7.5.3: `auxv` auxiliary). */
