@@ -39,7 +39,7 @@ export interface JpegSpec {
   /** A COM segment with the secret comment; a string is appended to it (to make files differ cheaply). */
   comment?: boolean | string;
   xmp?: boolean;
-  /** An APP2 ICC_PROFILE segment (a small fake profile). */
+  /** An APP2 ICC_PROFILE segment (a version 2.4 profile header with no tags). */
   icc?: boolean;
   /** Bytes appended after EOI. */
   trailer?: boolean;
@@ -120,6 +120,7 @@ export function makeJpeg(spec: JpegSpec = {}): Buffer {
   if (spec.icc) {
     const profile = Buffer.alloc(132);
     profile.writeUInt32BE(132, 0);
+    profile.writeUInt16BE(0x0240, 8); // version 2.4: the core judges and rewrites kept profiles, and refuses unknown versions
     profile.write('acsp', 36, 'latin1');
     extra.push(segment(0xe2, Buffer.concat([Buffer.from('ICC_PROFILE\0', 'latin1'), Buffer.from([1, 1]), profile])));
   }
