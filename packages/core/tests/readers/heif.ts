@@ -156,65 +156,121 @@ export interface HeifTrack {
   handler: string;
   /** Sample entry types in `stsd`, in order. */
   entries: string[];
+  /** Per sample entry, the URN of its `auxi` box (23008-12 7.5.3.1), or undefined. */
+  auxiliaryTypes: (string | undefined)[];
+  /** `tref` boxes: reference type and the track ids it names. */
+  references: { type: string; to: number[] }[];
   /** Absolute `[start, end)` of every sample, in decoding order. */
   samples: [number, number][];
+  /** Why the track cannot be read (then `samples` is empty); undefined for a well-formed track. */
+  malformed?: string;
 }
+
+/** A structure the track reader cannot follow: caught per track and reported as `malformed`. */
+class MalformedTrack extends Error {}
 
 /**
  * The tracks of `moov` (ISO/IEC 14496-12 8.3–8.7): handler, sample entries,
- * and where each sample lies, from stsz/stz2, stsc and stco/co64. Trusts the
- * file, like `heifLayout`.
+ * references, and where each sample lies, from stsz/stz2, stsc and
+ * stco/co64. Deliberately simple, but it never throws on hostile input: a
+ * track it cannot follow (a missing box, a table running past its box, sample
+ * counts that disagree, an id used twice) is returned with `malformed` set.
  */
 export function heifTracks(bytes: Uint8Array): HeifTrack[] {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const boxes = (from: number, to: number) => boxList(view, from, to);
-  const find = (list: { type: string; start: number; end: number }[], type: string) => list.find((b) => b.type === type);
-  const moov = find(boxes(0, view.length), 'moov');
+  const boxes = (from: number, to: number) => boxList(view, from, Math.min(to, view.length));
+  const moov = boxes(0, view.length).find((b) => b.type === 'moov');
   if (moov === undefined) return [];
-  return boxes(moov.start, moov.end)
+  const tracks = boxes(moov.start, moov.end)
     .filter((b) => b.type === 'trak')
     .map((trak) => {
-      const children = boxes(trak.start, trak.end);
-      const tkhd = find(children, 'tkhd')!;
-      const id = view.readUInt32BE(tkhd.start + (view[tkhd.start] === 1 ? 20 : 12));
-      const mdia = find(children, 'mdia')!;
-      const media = boxes(mdia.start, mdia.end);
-      const handler = view.toString('latin1', find(media, 'hdlr')!.start + 8, find(media, 'hdlr')!.start + 12);
-      const minf = find(media, 'minf')!;
-      const stbl = find(boxes(minf.start, minf.end), 'stbl')!;
-      const tables = boxes(stbl.start, stbl.end);
-      const stsd = find(tables, 'stsd')!;
-      const entries = boxes(stsd.start + 8, stsd.end).map((b) => b.type);
-
-      const sizes: number[] = [];
-      const stsz = find(tables, 'stsz');
-      const stz2 = find(tables, 'stz2');
-      if (stsz) {
-        const [constant, count] = [view.readUInt32BE(stsz.start + 4), view.readUInt32BE(stsz.start + 8)];
-        for (let i = 0; i < count; i++) sizes.push(constant || view.readUInt32BE(stsz.start + 12 + 4 * i));
-      } else if (stz2) {
-        const [field, count] = [view[stz2.start + 7], view.readUInt32BE(stz2.start + 8)];
-        for (let i = 0; i < count; i++) {
-          const at = stz2.start + 12 + ((i * field) >> 3);
-          sizes.push(field === 16 ? view.readUInt16BE(at) : field === 8 ? view[at] : i % 2 === 0 ? view[at] >> 4 : view[at] & 15);
-        }
+      const track: HeifTrack = { id: 0, handler: '', entries: [], auxiliaryTypes: [], references: [], samples: [] };
+      try {
+        readTrack(view, boxes, trak, track);
+      } catch (error) {
+        if (!(error instanceof MalformedTrack) && !(error instanceof RangeError)) throw error;
+        track.samples = [];
+        track.malformed = error.message;
       }
-      const co = find(tables, 'stco') ?? find(tables, 'co64')!;
-      const wide = co.type === 'co64';
-      const offsets = Array.from({ length: view.readUInt32BE(co.start + 4) }, (_, i) => (wide ? Number(view.readBigUInt64BE(co.start + 8 + 8 * i)) : view.readUInt32BE(co.start + 8 + 4 * i)));
-      const stsc = find(tables, 'stsc')!;
-      const runs = Array.from({ length: view.readUInt32BE(stsc.start + 4) }, (_, i) => [view.readUInt32BE(stsc.start + 8 + 12 * i), view.readUInt32BE(stsc.start + 12 + 12 * i)]);
-
-      const samples: [number, number][] = [];
-      let sample = 0;
-      offsets.forEach((offset, chunk) => {
-        const run = runs.filter(([first]) => first <= chunk + 1).pop()!;
-        let at = offset;
-        for (let k = 0; k < run[1]; k++, sample++) {
-          samples.push([at, at + sizes[sample]]);
-          at += sizes[sample];
-        }
-      });
-      return { id, handler, entries, samples };
+      return track;
     });
+  for (const track of tracks) {
+    if (track.malformed === undefined && tracks.filter((t) => t.id === track.id).length > 1) track.malformed = `track_ID ${track.id} used twice`;
+  }
+  return tracks;
+}
+
+/** 14496-12 12.1.3: the fields of a VisualSampleEntry before its child boxes. */
+const VISUAL_SAMPLE_ENTRY_SIZE = 78;
+
+type Listed = { type: string; start: number; end: number };
+
+function readTrack(view: Buffer, boxes: (from: number, to: number) => Listed[], trak: Listed, track: HeifTrack): void {
+  const find = (parent: Listed, type: string, minimum = 0) => {
+    const found = boxes(parent.start, parent.end).find((b) => b.type === type);
+    if (found === undefined) throw new MalformedTrack(`${parent.type} has no ${type}`);
+    if (found.end > parent.end || found.end - found.start < minimum) throw new MalformedTrack(`${type} does not fit`);
+    return found;
+  };
+  const optional = (parent: Listed, type: string) => boxes(parent.start, parent.end).find((b) => b.type === type);
+  const tkhd = find(trak, 'tkhd');
+  const version = view[tkhd.start];
+  if (tkhd.end - tkhd.start !== (version === 1 ? 96 : 84)) throw new MalformedTrack('tkhd is not of its size');
+  track.id = view.readUInt32BE(tkhd.start + (version === 1 ? 20 : 12));
+  const tref = optional(trak, 'tref');
+  for (const r of tref ? boxes(tref.start, tref.end) : []) {
+    track.references.push({ type: r.type, to: Array.from({ length: (r.end - r.start) >> 2 }, (_, k) => view.readUInt32BE(r.start + 4 * k)) });
+  }
+  const mdia = find(trak, 'mdia');
+  const hdlr = find(mdia, 'hdlr', 12);
+  track.handler = view.toString('latin1', hdlr.start + 8, hdlr.start + 12);
+  const minf = find(mdia, 'minf');
+  const stbl = find(minf, 'stbl');
+  const stsd = find(stbl, 'stsd', 8);
+  const entries = boxes(stsd.start + 8, stsd.end);
+  track.entries = entries.map((b) => b.type);
+  track.auxiliaryTypes = entries.map((entry) => {
+    const auxi = boxes(entry.start + VISUAL_SAMPLE_ENTRY_SIZE, entry.end).find((b) => b.type === 'auxi');
+    return auxi && view.toString('latin1', auxi.start + 4, Math.min(auxi.end, view.length)).replace(/\0.*$/s, '');
+  });
+
+  const sizes: number[] = [];
+  const stsz = optional(stbl, 'stsz');
+  const stz2 = optional(stbl, 'stz2');
+  if (stsz) {
+    const [constant, count] = [view.readUInt32BE(stsz.start + 4), view.readUInt32BE(stsz.start + 8)];
+    if (constant === 0 && 12 + 4 * count > stsz.end - stsz.start) throw new MalformedTrack('stsz runs past its box');
+    if (count > view.length) throw new MalformedTrack('stsz counts more samples than the file has bytes');
+    for (let i = 0; i < count; i++) sizes.push(constant || view.readUInt32BE(stsz.start + 12 + 4 * i));
+  } else if (stz2) {
+    const [field, count] = [view[stz2.start + 7], view.readUInt32BE(stz2.start + 8)];
+    if (![4, 8, 16].includes(field) || 12 + Math.ceil((count * field) / 8) > stz2.end - stz2.start) throw new MalformedTrack('stz2 runs past its box');
+    for (let i = 0; i < count; i++) {
+      const at = stz2.start + 12 + ((i * field) >> 3);
+      sizes.push(field === 16 ? view.readUInt16BE(at) : field === 8 ? view[at] : i % 2 === 0 ? view[at] >> 4 : view[at] & 15);
+    }
+  } else throw new MalformedTrack('stbl has no stsz or stz2');
+  const co = optional(stbl, 'stco') ?? find(stbl, 'co64');
+  const wide = co.type === 'co64';
+  const chunks = view.readUInt32BE(co.start + 4);
+  if (8 + chunks * (wide ? 8 : 4) > co.end - co.start) throw new MalformedTrack(`${co.type} runs past its box`);
+  const offsets = Array.from({ length: chunks }, (_, i) => (wide ? Number(view.readBigUInt64BE(co.start + 8 + 8 * i)) : view.readUInt32BE(co.start + 8 + 4 * i)));
+  const stsc = find(stbl, 'stsc', 8);
+  const runCount = view.readUInt32BE(stsc.start + 4);
+  if (8 + 12 * runCount > stsc.end - stsc.start) throw new MalformedTrack('stsc runs past its box');
+  const runs = Array.from({ length: runCount }, (_, i) => [view.readUInt32BE(stsc.start + 8 + 12 * i), view.readUInt32BE(stsc.start + 12 + 12 * i)]);
+
+  let sample = 0;
+  offsets.forEach((offset, chunk) => {
+    const run = runs.filter(([first]) => first <= chunk + 1).pop();
+    if (run === undefined) throw new MalformedTrack(`no stsc run covers chunk ${chunk + 1}`);
+    if (sample + run[1] > sizes.length) throw new MalformedTrack('stsc puts more samples in chunks than stsz counts');
+    let at = offset;
+    for (let k = 0; k < run[1]; k++, sample++) {
+      if (at + sizes[sample] > view.length) throw new MalformedTrack(`sample ${sample} runs past the end of the file`);
+      track.samples.push([at, at + sizes[sample]]);
+      at += sizes[sample];
+    }
+  });
+  if (sample !== sizes.length) throw new MalformedTrack(`the chunks hold ${sample} samples, stsz counts ${sizes.length}`);
 }

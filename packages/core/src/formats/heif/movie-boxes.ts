@@ -19,7 +19,7 @@ export const SAMPLE_ENTRY = 'sample entry';
 /** Keys are plain strings: a computed key would keep this table in bundles that never read it (detectFormat alone). */
 export const MOVIE_BOXES: Readonly<Record<string, KeptMovieBox>> = {
   'moov/mvhd': { rule: 'fixed size by version; creation and modification times zeroed', clause: '14496-12 8.2.2' },
-  'moov/trak': { rule: 'container; kept when its handler is pict or vide, or auxv with an alpha auxi', clause: '14496-12 8.3.1, 23008-12 7.5.3' },
+  'moov/trak': { rule: 'container; kept when its handler is pict or vide, or auxv with an alpha auxi and an auxl reference to kept pict/vide tracks', clause: '14496-12 8.3.1, 23008-12 7.5.3' },
   'trak/tkhd': { rule: 'fixed size by version; creation and modification times zeroed', clause: '14496-12 8.3.2' },
   'trak/tref': { rule: 'only auxl references between kept tracks', clause: '14496-12 8.3.3, 23008-12 7.5.3' },
   'trak/edts': { rule: 'container of elst', clause: '14496-12 8.6.5' },

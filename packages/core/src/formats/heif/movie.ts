@@ -78,11 +78,15 @@ interface Track {
   chunks: Extent[];
 }
 
-/** The boxes of one track that decide whether it stays. */
+/** What decides whether a track stays, read before anything is reported. */
 interface TrackLayout {
+  trak: Box;
+  id: number;
   handler: string;
-  tables: Map<string, Box>;
+  tref: Box | undefined;
   entries: Box[];
+  /** Every chunk, checked against the sample tables (`samples.ts`). */
+  chunks: Extent[];
 }
 
 class MovieReader {
@@ -97,8 +101,7 @@ class MovieReader {
 
   read(moov: Box): Movie {
     const parts: Part[] = [];
-    const tracks: Track[] = [];
-    const removed: Extent[] = [];
+    const layouts: TrackLayout[] = [];
     let header = false;
     for (const child of this.children(moov, 'moov')) {
       if (child.type === 'mvhd') {
@@ -106,15 +109,25 @@ class MovieReader {
         header = true;
         parts.push(this.timedHeader(child));
       } else {
-        const track = this.track(child);
-        if ('removed' in track) removed.push(...track.removed.filter(nonEmpty));
-        else tracks.push(track);
+        layouts.push(this.layout(child));
       }
     }
     if (!header) this.fail('MALFORMED', 'moov has no mvhd box', moov.offset);
-    const ids = new Set(tracks.map((t) => t.id));
-    if (ids.size !== tracks.length) this.fail('MALFORMED', 'Two tracks have the same track_ID', moov.offset);
-    for (const track of tracks) this.trackReferences(track, ids);
+    const ids = new Set(layouts.map((t) => t.id));
+    if (ids.size !== layouts.length) this.fail('MALFORMED', 'Two tracks have the same track_ID', moov.offset);
+    const fates = this.fates(layouts);
+    const tracks: Track[] = [];
+    const removed: Extent[] = [];
+    layouts.forEach((layout, i) => {
+      const fate = fates[i];
+      if (fate === 'keep') tracks.push(this.track(layout));
+      else {
+        this.remove(layout.handler === 'auxv' ? 'secondary-image' : 'unknown', 'trak', layout.trak, fate);
+        removed.push(...layout.chunks.filter(nonEmpty));
+      }
+    });
+    const kept = new Set(tracks.map((t) => t.id));
+    for (const track of tracks) this.trackReferences(track, kept);
     if (tracks.length === 0) {
       this.remove('unknown', 'moov', moov, 'image sequence without an image track');
       return { bytes: undefined, chunkOffsets: [], kept: [], removed, report: this.report };
@@ -123,6 +136,35 @@ class MovieReader {
     const chunkOffsets: Movie['chunkOffsets'] = [];
     const bytes = serialize({ type: 'moov', parts }, chunkOffsets);
     return { bytes, chunkOffsets, kept: tracks.flatMap((t) => t.chunks.filter(nonEmpty)), removed, report: this.report };
+  }
+
+  /**
+   * Which tracks stay: `pict`/`vide` tracks, and `auxv` tracks whose every
+   * sample entry names an alpha plane and whose `auxl` reference (23008-12
+   * 7.5.3) names only kept `pict`/`vide` tracks; an alpha plane without its
+   * master track goes with it. Each other track's reason for the report.
+   */
+  private fates(layouts: TrackLayout[]): ('keep' | string)[] {
+    const main = new Set(layouts.filter((t) => t.handler === 'pict' || t.handler === 'vide').map((t) => t.id));
+    return layouts.map((t) => {
+      if (!VISUAL_HANDLERS.has(t.handler)) return `${t.handler} track`;
+      if (t.handler !== 'auxv') return 'keep';
+      if (!t.entries.every((entry) => this.isAlpha(entry))) return 'auxiliary track that is not an alpha plane';
+      const masters = t.tref === undefined ? [] : this.auxlTargets(t.tref);
+      return masters.some((to) => to.length > 0 && to.every((id) => main.has(id))) ? 'keep' : 'alpha track whose master track is removed or missing';
+    });
+  }
+
+  /** The track id lists of the `auxl` boxes in `tref`, read without reporting anything. */
+  private auxlTargets(tref: Box): number[][] {
+    const lists: number[][] = [];
+    for (const box of childBoxes(this.input, tref.start, tref.end, this.fail, this.budget)) {
+      if (box.type !== 'auxl' || (box.end - box.start) % 4 !== 0) continue;
+      const to: number[] = [];
+      for (let at = box.start; at < box.end; at += 4) to.push(u32be(this.input, at));
+      lists.push(to);
+    }
+    return lists;
   }
 
   /** The children of `box` listed under `parent` (`movie-boxes.ts`); every other child is reported and left out. */
@@ -178,9 +220,15 @@ class MovieReader {
     return wrap(box.type, payload);
   }
 
-  /** The handler, sample tables and sample entries of a track, read without reporting anything. */
+  /** The id, handler, sample tables, sample entries and chunks of a track, read without reporting anything. */
   private layout(trak: Box): TrackLayout {
-    const mdia = this.need(this.listed(trak, 'trak'), 'mdia', trak);
+    const boxes = this.listed(trak, 'trak');
+    const tkhd = this.need(boxes, 'tkhd', trak);
+    const version = this.input[tkhd.start];
+    if (version > 1 || tkhd.end - tkhd.start !== HEADER_SIZES.tkhd[version]) this.fail('MALFORMED', 'tkhd is not a version 0 or 1 box of its fixed size', tkhd.offset);
+    const id = u32be(this.input, tkhd.start + TKHD_TRACK_ID_AT[version as 0 | 1]);
+    if (id === 0) this.fail('MALFORMED', 'A track has track_ID 0', tkhd.offset);
+    const mdia = this.need(boxes, 'mdia', trak);
     const media = this.listed(mdia, 'mdia');
     const hdlr = this.need(media, 'hdlr', mdia);
     if (hdlr.end - hdlr.start < HDLR_FIXED) this.fail('MALFORMED', 'hdlr box is too short', hdlr.offset);
@@ -189,30 +237,19 @@ class MovieReader {
     const stbl = this.need(this.listed(minf, 'minf'), 'stbl', minf);
     const tables = this.listed(stbl, 'stbl');
     const entries = this.sampleEntryBoxes(this.need(tables, 'stsd', stbl));
-    return { handler, tables: tables.set('stbl', stbl), entries };
+    const chunks = this.chunks(tables.set('stbl', stbl), entries.length);
+    return { trak, id, handler, tref: boxes.get('tref'), entries, chunks };
   }
 
-  /**
-   * One `trak`: kept when it is a visual track (its handler `pict`/`vide`,
-   * or `auxv` with an alpha `auxi`), otherwise reported whole and its chunks
-   * handed back as removed data.
-   */
-  private track(trak: Box): Track | { removed: Extent[] } {
-    const { handler, tables, entries } = this.layout(trak);
-    const chunks = this.chunks(tables, entries.length);
-    const visual = VISUAL_HANDLERS.has(handler);
-    if (!visual || (handler === 'auxv' && !entries.every((entry) => this.isAlpha(entry)))) {
-      this.remove(visual ? 'secondary-image' : 'unknown', 'trak', trak, visual ? 'auxiliary track that is not an alpha plane' : `${handler} track`);
-      return { removed: chunks };
-    }
+  /** A kept track (`fates`): its headers with times zeroed, its `auxl` references, its media rebuilt. */
+  private track(layout: TrackLayout): Track {
+    const { trak, id, handler, chunks } = layout;
     const parts: Part[] = [];
-    let id = 0;
     const references: Track['references'] = [];
     let trefAt = -1;
     for (const box of this.children(trak, 'trak')) {
       if (box.type === 'tkhd') {
         parts.push(this.timedHeader(box));
-        id = u32be(this.input, box.start + TKHD_TRACK_ID_AT[this.input[box.start] as 0 | 1]);
       } else if (box.type === 'tref') {
         trefAt = parts.length;
         references.push(...this.readTrackReferences(box));
@@ -224,7 +261,6 @@ class MovieReader {
         parts.push(this.media(box, handler, chunks));
       }
     }
-    if (id === 0) this.fail('MALFORMED', 'A track has no tkhd, or track_ID 0', trak.offset);
     return { id, parts, references, trefAt, chunks };
   }
 

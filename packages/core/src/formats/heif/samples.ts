@@ -72,7 +72,12 @@ function readChunkOffsets(input: Uint8Array, box: Box, fail: Fail): number[] {
   if (count > MAX_CHUNKS) fail('LIMIT_EXCEEDED', `More than ${MAX_CHUNKS} chunks in a track`, box.offset);
   if (count * size !== box.end - c.at) fail('MALFORMED', `${box.type} entries do not fill the box`, box.offset);
   const offsets: number[] = [];
-  for (let i = 0; i < count; i++) offsets.push(c.uint(size));
+  for (let i = 0; i < count; i++) {
+    const offset = c.uint(size);
+    // u64be reads a value past 2^53 as Infinity: such a chunk would look empty and escape the mdat check.
+    if (!Number.isSafeInteger(offset)) fail('MALFORMED', 'A co64 chunk offset lies beyond 2^53', box.offset);
+    offsets.push(offset);
+  }
   return offsets;
 }
 
