@@ -10,7 +10,7 @@ import { jpegFixtures } from './fixtures/jpeg-fixtures.mjs';
 import { pngFixtures } from './fixtures/png-fixtures.mjs';
 import { readme } from './fixtures/readme.mjs';
 import { secretsFor } from './fixtures/secrets.mjs';
-import { tiffFixtures } from './fixtures/tiff-fixtures.mjs';
+import { dngFixtures, tiffFixtures } from './fixtures/tiff-fixtures.mjs';
 import { checkDecoding, checkExifr, checkExifrThumbnail, checkKinds, checkSecrets, checkSecretsUnique } from './fixtures/verify.mjs';
 import { webpFixtures } from './fixtures/webp-fixtures.mjs';
 
@@ -24,6 +24,7 @@ const definitions = [
   ...webpFixtures.map((f) => ({ format: 'webp', ...f })),
   ...gifFixtures.map((f) => ({ format: 'gif', ...f })),
   ...tiffFixtures.map((f) => ({ format: 'tiff', ...f })),
+  ...dngFixtures.map((f) => ({ format: 'tiff', ...f })),
   ...heifFixtures,
   ...brokenFixtures.map((f) => ({ expect: 'reject', decodable: false, carries: [], features: [], ...f })),
 ];

@@ -22,7 +22,7 @@ import {
   tiffPages,
 } from './judges.js';
 import { sanitizeOrCode } from './judges/outcome.js';
-import { DNG_REFUSAL } from '../src/formats/tiff.js';
+import { DNG_REFUSAL, RAW_DATA_REFUSAL } from '../src/formats/tiff.js';
 import { corpusManifest, CORPUS_DIR, fixtureManifest, readCorpus, readFixture } from './load.js';
 import {
   ASCII,
@@ -345,6 +345,36 @@ describe('TIFF: hand-built files', () => {
     ['a cut file', () => typicalTiff(true).subarray(0, 40), 'TRUNCATED'],
   ] as const)('refuses %s', (_name, build, code) => {
     expectRefused(build(), code);
+  });
+
+  it.each(['tiff/dng-raw-in-subifd.dng', 'tiff/dng-raw-in-ifd0.dng'])('refuses the DNG %s with the exact reason, pointing at its DNGVersion entry', (file) => {
+    // Prepare: where the DNGVersion entry (tag 50706) of IFD0 lies, read test-side
+    const input = readFixture(file);
+    const view = Buffer.from(input);
+    const little = view[0] === 0x49;
+    const u16 = (at: number) => (little ? view.readUInt16LE(at) : view.readUInt16BE(at));
+    const ifd0 = little ? view.readUInt32LE(4) : view.readUInt32BE(4);
+    const entryAt = Array.from({ length: u16(ifd0) }, (_, i) => ifd0 + 2 + 12 * i).find((at) => u16(at) === 50706);
+    expect(entryAt).toBeDefined();
+
+    // Act
+    let caught: unknown;
+    try {
+      sanitizeImage(input);
+    } catch (error) {
+      caught = error;
+    }
+
+    // Assess
+    expect(caught).toBeInstanceOf(SanitizeError);
+    const error = caught as SanitizeError;
+    expect([error.code, error.message, error.format, error.offset]).toEqual(['UNSUPPORTED_FORMAT', DNG_REFUSAL, 'tiff', entryAt]);
+    for (const secret of fixtureManifest().find((e) => e.file === file)!.secrets) expect(error.message).not.toContain(secret);
+  });
+
+  it('refuses camera raw pixels without DNGVersion (a TIFF/EP CFA image) with the reason and the IFD', () => {
+    expect(sanitizeOrCode(withTagValue(onePage(), 262, 32803))).toEqual({ code: 'UNSUPPORTED_FORMAT', message: `IFD0 ${RAW_DATA_REFUSAL}` });
+    expect(sanitizeOrCode(withTagValue(onePage(), 262, 34892))).toEqual({ code: 'UNSUPPORTED_FORMAT', message: `IFD0 ${RAW_DATA_REFUSAL}` });
   });
 
   it('refuses StripOffsets and StripByteCounts of different lengths, and a missing StripByteCounts', () => {

@@ -60,15 +60,28 @@ import {
 import { type KeptValue, type Page, writeTiff } from './tiff/write.js';
 
 /**
- * Why DNG and camera raw data are refused rather than cleaned: the raw image
- * lives in a SubIFD (removed here with every SubIFD), and rendering it needs
- * the DNG tags (DNG 1.6 section 6: colour matrices, calibration, black and
- * white levels, CFA pattern, crop) next to tags that identify the camera
- * (UniqueCameraModel, CameraSerialNumber, DNGPrivateData with maker notes,
- * OriginalRawFileName). This walker has no allowlist for them yet.
+ * Why DNG files are refused rather than cleaned (DNG 1.7.1). A DNG keeps its
+ * raw image (NewSubFileType 0) in a SubIFD, the layout chapter 2 recommends,
+ * or in IFD0 (the TIFF/EP layout), with previews and, since 1.6, semantic
+ * masks and depth maps in further SubIFDs. The raw pixels are rendered only
+ * with the tags of chapter 4 (black and white levels, linearization table,
+ * CFA pattern, active area, crops), the colour model of chapter 6 (matrices,
+ * calibration, profiles, hue/saturation and look tables, gain table maps) and
+ * the opcode lists of chapter 7, which hold opaque binary parameters. Those
+ * sit beside tags that name the camera and the original file
+ * (UniqueCameraModel, required; CameraSerialNumber; DNGPrivateData with the
+ * maker notes; OriginalRawFileName and OriginalRawFileData; RawDataUniqueID).
+ * Cleaned as a plain TIFF, only a preview would be left, so the file is
+ * refused until those tags have an allowlist as `tiff/tags.ts` has for TIFF.
  */
-const RAW_REASON = 'rendering raw data needs the DNG colour and calibration tags, for which this sanitizer has no allowlist yet';
-export const DNG_REFUSAL = `DNG (camera raw) files are refused: the raw image lies in a SubIFD and ${RAW_REASON} (they sit beside camera serial numbers and maker data)`;
+export const DNG_REFUSAL =
+  'DNG camera raw files (DNGVersion, tag 50706) are refused: the raw image (NewSubFileType 0, in a SubIFD or in IFD0) renders only with DNG tags ' +
+  '(black and white levels, linearization, CFA pattern, crops, colour matrices, calibration and profiles, opcode lists: DNG 1.7 chapters 4, 6 and 7) ' +
+  'for which this sanitizer has no allowlist, and they sit beside tags naming the camera and the original file ' +
+  '(UniqueCameraModel, CameraSerialNumber, DNGPrivateData with maker notes, OriginalRawFileName/Data, RawDataUniqueID)';
+/** Why camera raw pixels in a TIFF without DNGVersion (TIFF/EP) are refused; the message starts with the IFD's name. */
+export const RAW_DATA_REFUSAL =
+  'holds camera raw data (PhotometricInterpretation 32803 CFA or 34892 LinearRaw): rendering it needs the CFA pattern and the colour and calibration tags of TIFF/EP and DNG, for which this sanitizer has no allowlist';
 
 /** IFDs in the chain. Multi-page faxes and scans have tens, rarely hundreds. */
 export const MAX_IFDS = 1000;
@@ -143,7 +156,8 @@ class TiffWalker {
       this.metadata.push({ start: ifd.offset, end: ifd.end });
       entries += ifd.entries.length;
       if (entries > MAX_ENTRIES) this.fail('LIMIT_EXCEEDED', `More than ${MAX_ENTRIES} IFD entries`, offset);
-      if (ifd.entries.some((e) => e.tag === TAG_DNG_VERSION)) this.fail('UNSUPPORTED_FORMAT', DNG_REFUSAL, offset);
+      const dngVersion = ifd.entries.find((e) => e.tag === TAG_DNG_VERSION);
+      if (dngVersion !== undefined) this.fail('UNSUPPORTED_FORMAT', DNG_REFUSAL, dngVersion.at);
       if (this.isReducedResolution(ifd)) {
         this.remove('thumbnail', `IFD${index}`, ifd.offset, ifd.end - ifd.offset, 'reduced-resolution image');
         this.noteRemovedIfd(ifd);
@@ -448,7 +462,7 @@ class TiffWalker {
       this.fail('UNSUPPORTED_FORMAT', `${container} uses compression ${compression}`, ifdOffset);
     }
     const photometric = value(TAG_PHOTOMETRIC);
-    if (photometric !== undefined && RAW_PHOTOMETRICS.has(photometric)) this.fail('UNSUPPORTED_FORMAT', `${container} holds camera raw data (CFA or LinearRaw): ${RAW_REASON}`, ifdOffset);
+    if (photometric !== undefined && RAW_PHOTOMETRICS.has(photometric)) this.fail('UNSUPPORTED_FORMAT', `${container} ${RAW_DATA_REFUSAL}`, ifdOffset);
 
     const tiled = tags.has(TAG_TILE_OFFSETS) || tags.has(TAG_TILE_BYTE_COUNTS);
     if (tiled && (tags.has(TAG_STRIP_OFFSETS) || tags.has(TAG_STRIP_BYTE_COUNTS))) this.fail('MALFORMED', `${container} has both strips and tiles`, ifdOffset);
