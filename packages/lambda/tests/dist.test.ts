@@ -2,6 +2,7 @@
 // `npm start` entry. Both come from `npm run build`, which `npm test` runs first.
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { createServer } from 'node:http';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -158,31 +159,32 @@ async function invokeTraced(env: Record<string, string>, event: unknown, traceHe
   }
 }
 
-describe('Lambda bundle with the real X-Ray tracer (Powertools Tracer, Lambda environment)', () => {
+describe('Lambda bundle in Lambda\'s environment (real X-Ray tracer, s3rver)', () => {
   const INPUT = 'dist-trace-input';
   const OUTPUT = 'dist-trace-output';
   const stack = useHandlerStack(INPUT, OUTPUT);
   const TRACE_ROOT = '1-674d8a60-0123456789abcdef01234567';
   const TRACE_PARENT = '53995c3f42cd8ad8';
+  /** The function's variables, its S3 endpoint pointed at s3rver. */
+  const functionEnv = () => ({
+    INPUT_BUCKET: INPUT,
+    OUTPUT_BUCKET: OUTPUT,
+    AWS_ENDPOINT_URL_S3: stack.stack.s3Endpoint,
+    // s3rver would store the aws-chunked framing of a checksummed upload as part of the object.
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+  });
+  /** The execution role's credentials, as Lambda puts them in the environment (s3rver's account). */
+  const roleCredentials = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_SESSION_TOKEN: 'session' };
 
   it('sends subsegments object, read and stream with the outcome, format and key hash, and never the key', async () => {
     // Prepare
     expect(existsSync(BUNDLE), BUILT).toBe(true);
     const key = 'people/passport-jane-doe.jpg';
     await stack.io.put(INPUT, key, jpegWithSecrets());
-    const env = {
-      INPUT_BUCKET: INPUT,
-      OUTPUT_BUCKET: OUTPUT,
-      AWS_ENDPOINT_URL_S3: stack.stack.s3Endpoint,
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      // s3rver would store the aws-chunked framing of a checksummed upload as part of the object.
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-    };
 
     // Act
-    const run = await invokeTraced(env, sqsEvent(s3Notification(INPUT, 'people/passport-jane-doe.jpg')), `Root=${TRACE_ROOT};Parent=${TRACE_PARENT};Sampled=1`);
+    const run = await invokeTraced({ ...functionEnv(), ...roleCredentials }, sqsEvent(s3Notification(INPUT, 'people/passport-jane-doe.jpg')), `Root=${TRACE_ROOT};Parent=${TRACE_PARENT};Sampled=1`);
 
     // Assess
     expect(run.stderr).toBe('');
@@ -210,6 +212,33 @@ describe('Lambda bundle with the real X-Ray tracer (Powertools Tracer, Lambda en
       expect(datagram).not.toContain('jane');
       expect(datagram).not.toContain('passport');
     }
+  });
+
+  it('without credentials in the environment, finds them at the container endpoint (the chain passes the providers the bundle leaves out)', async () => {
+    // Prepare: a container credentials endpoint (as ECS serves the task role's)
+    const key = 'container-credentials.jpg';
+    await stack.io.put(INPUT, key, jpegWithSecrets());
+    const asked: string[] = [];
+    const endpoint = createServer((request, response) => {
+      asked.push(`${request.method} ${request.url} ${request.headers.authorization}`);
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ AccessKeyId: 'S3RVER', SecretAccessKey: 'S3RVER', Token: 'session', Expiration: new Date(Date.now() + 3_600_000).toISOString() }));
+    });
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+    const env = {
+      ...functionEnv(),
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/credentials`,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-token',
+    };
+
+    // Act
+    const run = await invokeTraced(env, sqsEvent(s3Notification(INPUT, key)), `Root=${TRACE_ROOT};Parent=${TRACE_PARENT};Sampled=1`).finally(() => endpoint.close());
+
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('RESULT {"type":"function","result":{"batchItemFailures":[]}}');
+    expect(asked).toEqual(['GET /credentials container-token']);
+    expect(await stack.io.exists(OUTPUT, key)).toBe(true);
   });
 });
 
