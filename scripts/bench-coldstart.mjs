@@ -11,7 +11,7 @@
 // The bundle runs with Powertools Tracer active (the Lambda variables switch it on); its X-Ray
 // documents go to a UDP listener here, and the bench checks that they arrived.
 // Usage: node scripts/bench-coldstart.mjs   (part of `npm run bench`; needs `npm run build`)
-//        BENCH_COLDSTART_ROUNDS=31 for more rounds.
+//        BENCH_COLDSTART_ROUNDS=31 for more rounds; BENCH_COLDSTART_BUNDLE=file.mjs to measure another build.
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const packageDir = join(root, 'packages', 'lambda');
-const bundle = join(packageDir, 'dist', 'bundle', 'index.mjs');
+const bundle = process.env.BENCH_COLDSTART_BUNDLE ?? join(packageDir, 'dist', 'bundle', 'index.mjs');
 const image = readFileSync(join(root, 'fixtures', 'jpeg', 'exif-gps-thumbnail.jpg'));
 const ROUNDS = Number(process.env.BENCH_COLDSTART_ROUNDS ?? 15);
 const TARGET = 0.7;

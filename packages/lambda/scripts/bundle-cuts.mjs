@@ -19,6 +19,34 @@ export function inlineSchemaKeys(source) {
   return source.replace(/\[(_\w+)\]:/g, (key, name) => (strings.has(name) ? `${strings.get(name)}:` : key));
 }
 
+/**
+ * `source` with each `await import("<specifier>")` of `specifiers` made a static import of the same
+ * module (see the `static-imports` cut). Throws when one is not there, so an SDK update that
+ * moves it is noticed.
+ * @param {string} source
+ * @param {readonly string[]} specifiers
+ */
+export function staticImports(source, specifiers) {
+  let result = source;
+  const imports = specifiers.map((specifier, index) => {
+    const dynamic = `await import(${JSON.stringify(specifier)})`;
+    if (!result.includes(dynamic)) throw new Error(`${dynamic} not found: check the static-imports cut`);
+    result = result.replaceAll(dynamic, `__static${index}`);
+    return `import * as __static${index} from ${JSON.stringify(specifier)};\n`;
+  });
+  return imports.join('') + result;
+}
+
+/** The files whose `import()`s the `static-imports` cut makes static, and what they import. */
+const STATIC_IMPORTS = [
+  { file: /\/@smithy\/core\/dist-es\/submodules\/protocols\/HttpProtocol\.js$/, specifiers: ['@smithy/core/event-streams'] },
+  { file: /\/@aws-sdk\/credential-provider-node\/dist-es\/remoteProvider\.js$/, specifiers: ['@smithy/credential-provider-imds', '@aws-sdk/credential-provider-http'] },
+  {
+    file: /\/@aws-sdk\/credential-provider-node\/dist-es\/defaultProvider\.js$/,
+    specifiers: ['@aws-sdk/credential-provider-sso', '@aws-sdk/credential-provider-ini', '@aws-sdk/credential-provider-process', '@aws-sdk/credential-provider-web-identity'],
+  },
+];
+
 /** Resolve `filter` (imported from a file of package `from`) to a file of ours instead. */
 function replace(name, filter, from, path) {
   return {
@@ -64,6 +92,21 @@ export const CUTS = [
     name: 's3-schema-keys',
     setup(build) {
       build.onLoad({ filter: S3_SCHEMAS }, async ({ path }) => ({ contents: inlineSchemaKeys(await readFile(path, 'utf8')), loader: 'js' }));
+    },
+  },
+  // esbuild must wrap the target of an `import()` in a lazy initializer, and with it every module
+  // that one imports, which V8 then compiles twice (pre-parsed with the file, in full when first
+  // run). HttpProtocol's import() of the event-stream module (which the S3 client's runtime
+  // configuration imports statically anyway) and the credential chain's import() of the container
+  // and instance-metadata providers (which import @smithy/core's protocols and config) put most of
+  // @smithy/core (~230 KB unminified) in such wrappers, all run at init. Importing them statically
+  // loads a few KB of side-effect-free modules at init that were loaded on demand.
+  {
+    name: 'static-imports',
+    setup(build) {
+      for (const { file, specifiers } of STATIC_IMPORTS) {
+        build.onLoad({ filter: file }, async ({ path }) => ({ contents: staticImports(await readFile(path, 'utf8'), specifiers), loader: 'js' }));
+      }
     },
   },
 ];
