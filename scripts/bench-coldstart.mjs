@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -263,6 +263,7 @@ async function main() {
     if (sides.bundle.requests !== sides.sdk.requests) {
       throw new Error(`the two sides sent different S3 requests:\n  bundle:    ${sides.bundle.requests}\n  client-s3: ${sides.sdk.requests}`);
     }
+    const loadBefore = loadavg()[0];
     const rounds = [];
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate which side goes first, so neither always runs right after the other.
@@ -271,19 +272,20 @@ async function main() {
       for (const name of order) times[name] = await measure(name);
       rounds.push(times);
     }
-    report(rounds, sides.bundle.requests);
+    report(rounds, sides.bundle.requests, [loadBefore, loadavg()[0]]);
   } finally {
     server.close();
     xray.close();
   }
 }
 
-function report(rounds, requests) {
+function report(rounds, requests, load) {
   const rows = [
     ['init', 'init', 'bundle: import (the handler is built there); client-s3: import'],
     ['init + first invocation', 'first', 'bundle: import, then the handler on one SQS message; client-s3: import, a client, the same S3 requests'],
   ];
   console.log(`\ncold start, ${ROUNDS} interleaved rounds of fresh Node processes with Lambda's environment (NODE_EXTRA_CA_CERTS unset on both sides), Node ${process.version}`);
+  console.log(`  load average (1 min) ${load.map((value) => value.toFixed(2)).join(' -> ')} (ratios of runs at different loads differ; compare runs at similar load)`);
   for (const [label, , what] of rows) console.log(`  ${label}: ${what}`);
   console.log(`  S3 requests of the first invocation, on both sides (stub S3 on 127.0.0.1): ${requests}`);
   console.log('| what | bundle (ms, median) | client-s3 (ms, median) | bundle / client-s3 (median of per-round ratios) | target |');
