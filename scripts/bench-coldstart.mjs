@@ -175,18 +175,18 @@ function stubS3() {
     const chunks = [];
     request.on('data', (chunk) => chunks.push(chunk));
     request.on('end', () => {
-      const isInput = bucket === INPUT_BUCKET && decodeURIComponent(key.join('/')) === KEY && url.search === '?x-id=GetObject';
+      const ours = decodeURIComponent(key.join('/')) === KEY;
       const headers = { 'x-amz-request-id': 'STUB', 'last-modified': 'Wed, 02 Dec 2026 10:00:00 GMT' };
-      if (request.method === 'GET' && isInput) {
+      if (ours && request.method === 'GET' && bucket === INPUT_BUCKET && url.search === '?x-id=GetObject') {
         response.writeHead(200, { ...headers, 'content-type': 'image/jpeg', 'content-length': image.length, etag: ETAG });
         response.end(image);
-      } else if (request.method === 'HEAD' && bucket === INPUT_BUCKET) {
+      } else if (ours && request.method === 'HEAD' && bucket === INPUT_BUCKET) {
         response.writeHead(200, { ...headers, 'content-type': 'image/jpeg', 'content-length': image.length, etag: ETAG });
         response.end();
-      } else if (request.method === 'HEAD' && bucket === OUTPUT_BUCKET) {
+      } else if (ours && request.method === 'HEAD' && bucket === OUTPUT_BUCKET) {
         response.writeHead(404, headers);
         response.end();
-      } else if (request.method === 'PUT' && bucket === OUTPUT_BUCKET && url.search === '?x-id=PutObject' && Buffer.concat(chunks).length > 0) {
+      } else if (ours && request.method === 'PUT' && bucket === OUTPUT_BUCKET && url.search === '?x-id=PutObject' && Buffer.concat(chunks).length > 0) {
         response.writeHead(200, { ...headers, etag: '"0123456789abcdef0123456789abcdef"', 'content-length': 0 });
         response.end();
       } else {
@@ -248,6 +248,7 @@ async function main() {
     const result = await run(sides[name].script, env, sides[name].cwd);
     await new Promise((resolve) => setTimeout(resolve, 20)); // the last UDP datagrams
     const seen = requests.join(', ');
+    if (seen.includes('unexpected')) throw new Error(`${name} sent requests the stub does not answer: ${seen}`);
     if (sides[name].requests !== undefined && sides[name].requests !== seen) throw new Error(`${name} sent other requests this time: ${seen}`);
     sides[name].requests = seen;
     if (name === 'bundle') {
