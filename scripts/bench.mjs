@@ -2,7 +2,7 @@
 //  1. sanitizeImage on a >= 20 MP JPEG and PNG carrying metadata, against
 //     piexifjs.remove (JPEG) and a plain copy of the same bytes.
 //  2. The CLI cleaning 500 JPEGs of 42 kB, against cp -r, exiv2 and exiftool (when installed): packages/cli/bench/clean-batch.mjs.
-//  3. The Lambda bundle's cold init against importing the whole @aws-sdk/client-s3 (bench-coldstart.mjs).
+//  3. The Lambda bundle's cold start (init, and init + first invocation) against @aws-sdk/client-s3, with Lambda's environment (bench-coldstart.mjs).
 // Usage: npm run bench            (BENCH_SKIP_CLI=1 to run only the core part)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

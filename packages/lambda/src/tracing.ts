@@ -51,6 +51,34 @@ export function xrayTracer(tracer: Tracer): PipelineTracer {
   };
 }
 
+/** The S3 operations the function sends (lib-storage's multipart upload included). */
+const S3_OPERATIONS = [
+  'getObject',
+  'headObject',
+  'putObject',
+  'deleteObject',
+  'getObjectTagging',
+  'putObjectTagging',
+  'createMultipartUpload',
+  'uploadPart',
+  'completeMultipartUpload',
+  'abortMultipartUpload',
+] as const;
+
+/**
+ * What the X-Ray SDK records of each request of the captured S3 client besides its operation,
+ * region, status and request id (its "AWS whitelist", set with `setAWSWhitelist`): the bucket only.
+ * The SDK's own list also records the request's `Key` on every object operation, which would put
+ * the object key in clear into each trace; an operation missing here records no parameters at all.
+ */
+export const S3_TRACE_WHITELIST = {
+  services: {
+    s3: {
+      operations: Object.fromEntries(S3_OPERATIONS.map((operation) => [operation, { request_descriptors: { Bucket: { rename_to: 'bucket_name' } } }])),
+    },
+  },
+};
+
 /** `bucket/key` as the first 16 hex digits of its SHA-256: correlates a trace with its log line without naming the object. */
 export async function keyHash(bucket: string, key: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${bucket}/${key}`));
