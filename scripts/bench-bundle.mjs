@@ -8,12 +8,22 @@ import { build } from 'esbuild';
 const ROOT = join(import.meta.dirname, '..');
 const KB = 1024;
 
+/** A bundle of `createSanitizer(formats)` (the whole API over those formats) from the compose and formats subpaths. */
+const composed = (formats) =>
+  `import { createSanitizer } from '@image-sanitizer/core/compose';\n` +
+  `import { ${formats.join(', ')} } from '@image-sanitizer/core/formats';\n` +
+  `export const sanitizer = createSanitizer([${formats.join(', ')}]);`;
+
 /** What is imported, and the gzip target it must stay under (undefined: information only). */
 export const BUNDLE_CASES = [
   { label: 'import * from core', source: "export * from '@image-sanitizer/core';", target: 15 * KB },
   { label: '{ detectFormat }', source: "export { detectFormat } from '@image-sanitizer/core';", target: 2 * KB },
   { label: '{ sanitizeImage }', source: "export { sanitizeImage } from '@image-sanitizer/core';", target: undefined },
   { label: '{ inspectImage }', source: "export { inspectImage } from '@image-sanitizer/core';", target: undefined },
+  { label: 'compose [jpeg]', source: composed(['jpeg']), target: undefined },
+  { label: 'compose [jpeg,png,webp]', source: composed(['jpeg', 'png', 'webp']), target: undefined },
+  { label: 'compose [+gif]', source: composed(['jpeg', 'png', 'webp', 'gif']), target: undefined },
+  { label: 'compose all 7 formats', source: composed(['jpeg', 'png', 'webp', 'gif', 'heic', 'avif', 'tiff']), target: undefined },
 ];
 
 /**

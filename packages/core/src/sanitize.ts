@@ -1,23 +1,18 @@
 import { SanitizeError } from './errors.js';
-import type { FormatHandler } from './formats/handler.js';
+import type { FormatHandler, Handlers } from './formats/handler.js';
 import { resolveOptions, type ResolvedOptions, type SanitizeOptions } from './options.js';
 import type { SanitizeResult } from './types.js';
 import { handlerFor, plainBytes, runWalk, type ImageInput } from './walk.js';
 
-/**
- * Removes every metadata container that is not needed to display the image.
- * The compressed image data is copied byte for byte. Accepts a `Uint8Array`
- * (a Node `Buffer` too), an `ArrayBuffer` or any `ArrayBufferView`; returns a
- * fresh buffer and never writes into the input. Throws only `SanitizeError`.
- */
-export function sanitizeImage(input: ImageInput, options?: SanitizeOptions): SanitizeResult {
+/** `sanitizeImage()` over `handlers`. */
+export function sanitizeWith(handlers: Handlers, input: ImageInput, options: SanitizeOptions | undefined): SanitizeResult {
   const source = plainBytes(input);
-  return sanitizeBytes(source, resolveOptions(options));
+  return sanitizeBytes(source, resolveOptions(options), handlers);
 }
 
 /** `sanitizeImage()` over a plain `Uint8Array` and resolved options. */
-export function sanitizeBytes(source: Uint8Array, resolved: ResolvedOptions): SanitizeResult {
-  const handler = handlerFor(source);
+export function sanitizeBytes(source: Uint8Array, resolved: ResolvedOptions, handlers: Handlers): SanitizeResult {
+  const handler = handlerFor(source, handlers);
   const plan = runWalk(handler, source, resolved, 'sanitize');
   const bytes = plan.output.toBytes();
   selfCheck(handler, bytes, resolved);
