@@ -11,9 +11,10 @@ import { Feeder } from './formats/feed.js';
 import type { FormatHandler, Handlers } from './formats/handler.js';
 import type { ResolvedOptions } from './options.js';
 import { sanitizeBytes } from './sanitize.js';
+import { checkSecondPass, outputDoesNotParse } from './self-check.js';
 import { detectFormat } from './sniff.js';
 import type { ImageFormat, SanitizeReport } from './types.js';
-import { notHandled } from './walk.js';
+import { notHandled, notRecognised } from './walk.js';
 
 /** The most a `SanitizeStream` holds for a format that needs the whole file (WebP, HEIC/AVIF, TIFF): 256 MiB. */
 export const MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
@@ -83,7 +84,7 @@ export class Session {
       return;
     }
     if (!final && format === undefined && !hasAscii(prefix, 4, 'ftyp')) {
-      throw new SanitizeError('UNSUPPORTED_FORMAT', 'Not a recognised image format', { offset: 0 });
+      throw notRecognised();
     }
     this.buffered = { bytes: new Uint8Array(Math.max(prefix.length, 64 * 1024)), size: 0 };
     this.hold(prefix);
@@ -110,7 +111,7 @@ export class Session {
     try {
       linear.verify.push(batch);
     } catch (error) {
-      throw selfCheckFailed(error, linear.format);
+      throw outputDoesNotParse(error, linear.format);
     }
   }
 
@@ -123,22 +124,11 @@ export class Session {
     try {
       again = linear.verify.end();
     } catch (error) {
-      throw selfCheckFailed(error, linear.format);
+      throw outputDoesNotParse(error, linear.format);
     }
-    if (again.removed.length > 0) {
-      const what = again.removed.map((item) => `${item.container}(${item.kind})`).join(', ');
-      throw new SanitizeError('INTERNAL', `Self-check failed: the sanitized output still holds ${what}`, { format: linear.format });
-    }
-    if (linear.counter.length !== linear.out.length) {
-      throw new SanitizeError('INTERNAL', 'Self-check failed: a second pass changes the output', { format: linear.format });
-    }
+    checkSecondPass(linear.format, again.removed, linear.out.length, linear.counter.length);
     return { format: linear.format, removed: report.removed, kept: report.kept };
   }
-}
-
-function selfCheckFailed(error: unknown, format: ImageFormat): SanitizeError {
-  const reason = error instanceof SanitizeError ? `${error.code}: ${error.message}` : String(error);
-  return new SanitizeError('INTERNAL', `Self-check failed: the sanitized output does not parse (${reason})`, { format });
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {

@@ -25,10 +25,15 @@ export function plainBytes(input: unknown, name = 'input'): Uint8Array {
 /** Finds the handler for the format of `input` (a plain `Uint8Array`) among `handlers`, or throws `SanitizeError`. */
 export function handlerFor(input: Uint8Array, handlers: Handlers): FormatHandler {
   const format = detectFormat(input);
-  if (format === undefined) throw new SanitizeError('UNSUPPORTED_FORMAT', 'Not a recognised image format', { offset: 0 });
+  if (format === undefined) throw notRecognised();
   const handler = handlers.get(format);
   if (handler === undefined) throw notHandled(format, handlers);
   return handler;
+}
+
+/** The refusal of bytes that are no format the sanitizer recognises. */
+export function notRecognised(): SanitizeError {
+  return new SanitizeError('UNSUPPORTED_FORMAT', 'Not a recognised image format', { offset: 0 });
 }
 
 /** The refusal of a format the sanitizer recognises but was not given a handler for (see `createSanitizer()`). */
