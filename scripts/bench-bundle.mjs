@@ -10,7 +10,10 @@ import { build } from 'esbuild';
 const ROOT = join(import.meta.dirname, '..');
 const KB = 1024;
 
-/** A bundle of `createSanitizer(formats)` (the whole API over those formats) from the compose and formats subpaths. */
+/**
+ * A bundle of `createSanitizer(formats)` (the whole API over those formats) from the compose and formats subpaths.
+ * @param {string[]} formats
+ */
 const composed = (formats) =>
   `import { createSanitizer } from '@image-sanitizer/core/compose';\n` +
   `import { ${formats.join(', ')} } from '@image-sanitizer/core/formats';\n` +
