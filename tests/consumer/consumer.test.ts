@@ -14,6 +14,7 @@ const PROJECT_FILES = join(import.meta.dirname, 'project');
 const PACKAGES = ['core', 'lambda', 'cdk', 'cli'] as const;
 type PackageName = (typeof PACKAGES)[number];
 const FIXTURE = join(REPO, 'fixtures', 'jpeg', 'exif-gps-thumbnail.jpg');
+const PNG_FIXTURE = join(REPO, 'fixtures', 'png', 'text-chunks.png');
 
 /**
  * What the consumer project installs besides the tarballs. The CDK peers are at the lower bound
@@ -86,11 +87,11 @@ afterAll(() => {
 });
 
 describe('the packages installed from their tarballs, outside the repository', () => {
-  it('core: import() and require() both load and sanitize; lambda and its contract import; the handler answers an s3:TestEvent', () => {
-    const esm = run(process.execPath, ['esm.mjs', FIXTURE]);
+  it('core: import() and require() both load and sanitize, through the main entry and the compose and formats subpaths; lambda and its contract import; the handler answers an s3:TestEvent', () => {
+    const esm = run(process.execPath, ['esm.mjs', FIXTURE, PNG_FIXTURE]);
     expect(esm.status).toBe(0);
     expect(esm.stdout).toContain('esm ok');
-    const cjs = run(process.execPath, ['cjs.cjs', FIXTURE]);
+    const cjs = run(process.execPath, ['cjs.cjs', FIXTURE, PNG_FIXTURE]);
     expect(cjs.status).toBe(0);
     expect(cjs.stdout).toContain('cjs ok');
   });

@@ -1,8 +1,8 @@
+import { SanitizeError } from './errors.js';
 import type { SanitizeOptions } from './options.js';
 import { MIME_TYPES } from './sniff.js';
-import { SanitizeStream } from './stream.js';
+import type { SanitizeStreamConstructor } from './stream.js';
 import type { SanitizeReport } from './types.js';
-import { SanitizeError } from './errors.js';
 
 /** What `sanitizeBlob()` returns: the clean image and the report. */
 export interface SanitizeBlobResult extends SanitizeReport {
@@ -10,11 +10,12 @@ export interface SanitizeBlobResult extends SanitizeReport {
   blob: Blob;
 }
 
-/**
- * Sanitizes a `Blob` (a browser `File`, a `fetch` response's `blob()`):
- * its bytes flow through a `SanitizeStream`. Rejects only with `SanitizeError`.
- */
-export async function sanitizeBlob(blob: Blob, options?: SanitizeOptions): Promise<SanitizeBlobResult> {
+/** `sanitizeBlob()` through `SanitizeStream`, the main entry's class or a composed sanitizer's. */
+export async function sanitizeBlobWith(
+  SanitizeStream: SanitizeStreamConstructor,
+  blob: Blob,
+  options: SanitizeOptions | undefined,
+): Promise<SanitizeBlobResult> {
   if (typeof blob !== 'object' || blob === null || typeof (blob as Blob).stream !== 'function') {
     throw new SanitizeError('INVALID_ARGUMENT', 'Expected the `blob` argument to be a `Blob`');
   }

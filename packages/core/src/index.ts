@@ -1,9 +1,7 @@
-export { sanitizeImage } from './sanitize.js';
-export { SanitizeStream } from './stream.js';
-export { sanitizeBlob } from './blob.js';
+export { sanitizeImage, inspectImage, SanitizeStream, sanitizeBlob } from './main.js';
 export type { SanitizeBlobResult } from './blob.js';
+export type { SanitizeStreamConstructor } from './stream.js';
 export { MAX_BUFFERED_BYTES } from './session.js';
-export { inspectImage } from './inspect.js';
 export { detectFormat, SUPPORTED_FORMATS, MIME_TYPES } from './sniff.js';
 export { SanitizeError, isSanitizeError } from './errors.js';
 export type { SanitizeErrorCode } from './errors.js';

@@ -1,14 +1,12 @@
+import type { Handlers } from './formats/handler.js';
 import { resolveOptions, type SanitizeOptions } from './options.js';
 import type { InspectResult } from './types.js';
 import { handlerFor, plainBytes, runWalk, type ImageInput } from './walk.js';
 
-/**
- * Reports what the image carries and what `sanitizeImage()` with the same
- * options would remove and keep. Changes nothing; throws only `SanitizeError`.
- */
-export function inspectImage(input: ImageInput, options?: SanitizeOptions): InspectResult {
+/** `inspectImage()` over `handlers`. */
+export function inspectWith(handlers: Handlers, input: ImageInput, options: SanitizeOptions | undefined): InspectResult {
   const source = plainBytes(input);
-  const handler = handlerFor(source);
+  const handler = handlerFor(source, handlers);
   const plan = runWalk(handler, source, resolveOptions(options), 'sanitize');
   const result: InspectResult = { format: handler.format, size: source.length, removable: plan.removed, kept: plan.kept };
   if (plan.orientation !== undefined) result.orientation = plan.orientation;

@@ -1,47 +1,31 @@
-import { SanitizeError } from './errors.js';
-import type { FormatHandler } from './formats/handler.js';
+import type { FormatHandler, Handlers } from './formats/handler.js';
 import { resolveOptions, type ResolvedOptions, type SanitizeOptions } from './options.js';
+import { checkSecondPass, outputDoesNotParse } from './self-check.js';
 import type { SanitizeResult } from './types.js';
 import { handlerFor, plainBytes, runWalk, type ImageInput } from './walk.js';
 
-/**
- * Removes every metadata container that is not needed to display the image.
- * The compressed image data is copied byte for byte. Accepts a `Uint8Array`
- * (a Node `Buffer` too), an `ArrayBuffer` or any `ArrayBufferView`; returns a
- * fresh buffer and never writes into the input. Throws only `SanitizeError`.
- */
-export function sanitizeImage(input: ImageInput, options?: SanitizeOptions): SanitizeResult {
+/** `sanitizeImage()` over `handlers`. */
+export function sanitizeWith(handlers: Handlers, input: ImageInput, options: SanitizeOptions | undefined): SanitizeResult {
   const source = plainBytes(input);
-  return sanitizeBytes(source, resolveOptions(options));
+  return sanitizeBytes(source, resolveOptions(options), handlers);
 }
 
 /** `sanitizeImage()` over a plain `Uint8Array` and resolved options. */
-export function sanitizeBytes(source: Uint8Array, resolved: ResolvedOptions): SanitizeResult {
-  const handler = handlerFor(source);
+export function sanitizeBytes(source: Uint8Array, resolved: ResolvedOptions, handlers: Handlers): SanitizeResult {
+  const handler = handlerFor(source, handlers);
   const plan = runWalk(handler, source, resolved, 'sanitize');
   const bytes = plan.output.toBytes();
   selfCheck(handler, bytes, resolved);
   return { format: handler.format, bytes, removed: plan.removed, kept: plan.kept };
 }
 
-/**
- * The output is walked again: it must hold only allowlisted containers and
- * come out of a second pass unchanged. Anything else is a bug, reported as
- * `INTERNAL`, never a silent pass.
- */
+/** The output is walked again (self-check.ts): a bug in a walker is `INTERNAL`, never a silent pass. */
 function selfCheck(handler: FormatHandler, output: Uint8Array, options: ResolvedOptions): void {
   let again;
   try {
     again = runWalk(handler, output, options, 'verify');
   } catch (error) {
-    const reason = error instanceof SanitizeError ? `${error.code}: ${error.message}` : String(error);
-    throw new SanitizeError('INTERNAL', `Self-check failed: the sanitized output does not parse (${reason})`, { format: handler.format });
+    throw outputDoesNotParse(error, handler.format);
   }
-  if (again.removed.length > 0) {
-    const what = again.removed.map((item) => `${item.container}(${item.kind})`).join(', ');
-    throw new SanitizeError('INTERNAL', `Self-check failed: the sanitized output still holds ${what}`, { format: handler.format });
-  }
-  if (again.output.length !== output.length) {
-    throw new SanitizeError('INTERNAL', 'Self-check failed: a second pass changes the output', { format: handler.format });
-  }
+  checkSecondPass(handler.format, again.removed, output.length, again.output.length);
 }

@@ -8,12 +8,13 @@ import { hasAscii } from './bytes/read.js';
 import { ByteCounter, type Out } from './bytes/write.js';
 import { SanitizeError } from './errors.js';
 import { Feeder } from './formats/feed.js';
-import type { FormatHandler } from './formats/handler.js';
-import { HANDLERS } from './formats/index.js';
+import type { FormatHandler, Handlers } from './formats/handler.js';
 import type { ResolvedOptions } from './options.js';
 import { sanitizeBytes } from './sanitize.js';
+import { checkSecondPass, outputDoesNotParse } from './self-check.js';
 import { detectFormat } from './sniff.js';
 import type { ImageFormat, SanitizeReport } from './types.js';
+import { notHandled, notRecognised } from './walk.js';
 
 /** The most a `SanitizeStream` holds for a format that needs the whole file (WebP, HEIC/AVIF, TIFF): 256 MiB. */
 export const MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
@@ -34,7 +35,10 @@ export class Session {
   private linear: { feeder: Feeder; out: StreamOut; verify: Feeder; counter: ByteCounter; format: ImageFormat } | undefined;
   private buffered: { bytes: Uint8Array; size: number } | undefined;
 
-  constructor(private readonly options: ResolvedOptions) {}
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly handlers: Handlers,
+  ) {}
 
   push(chunk: Uint8Array, emit: Emit): void {
     if (chunk.length === 0) return;
@@ -57,7 +61,7 @@ export class Session {
     const buffered = this.buffered!;
     const whole = buffered.bytes.subarray(0, buffered.size);
     buffered.bytes = new Uint8Array(0);
-    const { format, bytes, removed, kept } = sanitizeBytes(whole, this.options);
+    const { format, bytes, removed, kept } = sanitizeBytes(whole, this.options, this.handlers);
     emit(bytes);
     return { format, removed, kept };
   }
@@ -67,7 +71,9 @@ export class Session {
     const prefix = concat(this.sniffed, this.sniffedSize);
     this.sniffed = [];
     const format = detectFormat(prefix);
-    const handler: FormatHandler | undefined = format === undefined ? undefined : HANDLERS.get(format);
+    const handler: FormatHandler | undefined = format === undefined ? undefined : this.handlers.get(format);
+    // A format this sanitizer lacks is refused now, but HEIC and AVIF only once the whole `ftyp` box is read.
+    if (format !== undefined && handler === undefined && !hasAscii(prefix, 4, 'ftyp')) throw notHandled(format, this.handlers);
     if (handler?.walker !== undefined && format !== undefined) {
       const counter = new ByteCounter();
       const verifyWalker = handler.walker(this.options, 'verify', counter);
@@ -78,7 +84,7 @@ export class Session {
       return;
     }
     if (!final && format === undefined && !hasAscii(prefix, 4, 'ftyp')) {
-      throw new SanitizeError('UNSUPPORTED_FORMAT', 'Not a recognised image format', { offset: 0 });
+      throw notRecognised();
     }
     this.buffered = { bytes: new Uint8Array(Math.max(prefix.length, 64 * 1024)), size: 0 };
     this.hold(prefix);
@@ -105,7 +111,7 @@ export class Session {
     try {
       linear.verify.push(batch);
     } catch (error) {
-      throw selfCheckFailed(error, linear.format);
+      throw outputDoesNotParse(error, linear.format);
     }
   }
 
@@ -118,22 +124,11 @@ export class Session {
     try {
       again = linear.verify.end();
     } catch (error) {
-      throw selfCheckFailed(error, linear.format);
+      throw outputDoesNotParse(error, linear.format);
     }
-    if (again.removed.length > 0) {
-      const what = again.removed.map((item) => `${item.container}(${item.kind})`).join(', ');
-      throw new SanitizeError('INTERNAL', `Self-check failed: the sanitized output still holds ${what}`, { format: linear.format });
-    }
-    if (linear.counter.length !== linear.out.length) {
-      throw new SanitizeError('INTERNAL', 'Self-check failed: a second pass changes the output', { format: linear.format });
-    }
+    checkSecondPass(linear.format, again.removed, linear.out.length, linear.counter.length);
     return { format: linear.format, removed: report.removed, kept: report.kept };
   }
-}
-
-function selfCheckFailed(error: unknown, format: ImageFormat): SanitizeError {
-  const reason = error instanceof SanitizeError ? `${error.code}: ${error.message}` : String(error);
-  return new SanitizeError('INTERNAL', `Self-check failed: the sanitized output does not parse (${reason})`, { format });
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {

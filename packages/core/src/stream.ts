@@ -1,4 +1,5 @@
 import { asSanitizeError, SanitizeError } from './errors.js';
+import type { Handlers } from './formats/handler.js';
 import { resolveOptions, type SanitizeOptions } from './options.js';
 import { Session } from './session.js';
 import type { SanitizeReport } from './types.js';
@@ -12,8 +13,9 @@ import { plainBytes } from './walk.js';
 const PlatformTransformStream: typeof TransformStream = /* @__PURE__ */ (() => TransformStream)();
 
 /**
- * Sanitizes an image as it flows through: a `TransformStream` of bytes, in
- * the shape of the platform's `CompressionStream`.
+ * What `new SanitizeStream(options)` makes. Sanitizes an image as it flows
+ * through: a `TransformStream` of bytes, in the shape of the platform's
+ * `CompressionStream`.
  *
  * ```ts
  * const clean = new SanitizeStream();
@@ -33,48 +35,61 @@ const PlatformTransformStream: typeof TransformStream = /* @__PURE__ */ (() => T
  * consumer that sees an error has nothing valid: whatever it received before
  * is not a sanitized image and must be discarded.
  */
-export class SanitizeStream extends PlatformTransformStream<Uint8Array, Uint8Array> {
+export interface SanitizeStream extends TransformStream<Uint8Array, Uint8Array> {
   /**
    * Settles when the image ends: the report, or the `SanitizeError` the
    * readable side saw. (A stream aborted or cancelled from outside never
    * reaches the end; await the pipe for that.)
    */
   readonly result: Promise<SanitizeReport>;
+}
 
+/** The `SanitizeStream` class: the main entry's over every format, or a composed sanitizer's (`createSanitizer()`). */
+export interface SanitizeStreamConstructor {
   /** Throws `SanitizeError('INVALID_ARGUMENT')` synchronously for bad options. */
-  constructor(options?: SanitizeOptions) {
-    const session = new Session(resolveOptions(options));
-    let settle!: (report: SanitizeReport) => void;
-    let refuse!: (error: SanitizeError) => void;
-    const result = new Promise<SanitizeReport>((resolve, reject) => {
-      settle = resolve;
-      refuse = reject;
-    });
-    result.catch(() => {}); // an unobserved rejection must not crash the process: the readable side carries the error too
-    let failed: SanitizeError | undefined;
-    const fail = (error: unknown): SanitizeError => {
-      failed ??= asSanitizeError(error, 'streaming the image');
-      refuse(failed);
-      return failed;
-    };
-    super({
-      transform(chunk, controller) {
-        if (failed !== undefined) throw failed;
-        try {
-          session.push(plainBytes(chunk, 'chunk'), (bytes) => controller.enqueue(bytes));
-        } catch (error) {
-          throw fail(error);
-        }
-      },
-      flush(controller) {
-        if (failed !== undefined) throw failed;
-        try {
-          settle(session.end((bytes) => controller.enqueue(bytes)));
-        } catch (error) {
-          throw fail(error);
-        }
-      },
-    });
-    this.result = result;
-  }
+  new (options?: SanitizeOptions): SanitizeStream;
+  readonly prototype: SanitizeStream;
+}
+
+/** The `SanitizeStream` class over `handlers`. */
+export function sanitizeStreamOver(handlers: Handlers): SanitizeStreamConstructor {
+  return class SanitizeStream extends PlatformTransformStream<Uint8Array, Uint8Array> {
+    readonly result: Promise<SanitizeReport>;
+
+    constructor(options?: SanitizeOptions) {
+      const session = new Session(resolveOptions(options), handlers);
+      let settle!: (report: SanitizeReport) => void;
+      let refuse!: (error: SanitizeError) => void;
+      const result = new Promise<SanitizeReport>((resolve, reject) => {
+        settle = resolve;
+        refuse = reject;
+      });
+      result.catch(() => {}); // an unobserved rejection must not crash the process: the readable side carries the error too
+      let failed: SanitizeError | undefined;
+      const fail = (error: unknown): SanitizeError => {
+        failed ??= asSanitizeError(error, 'streaming the image');
+        refuse(failed);
+        return failed;
+      };
+      super({
+        transform(chunk, controller) {
+          if (failed !== undefined) throw failed;
+          try {
+            session.push(plainBytes(chunk, 'chunk'), (bytes) => controller.enqueue(bytes));
+          } catch (error) {
+            throw fail(error);
+          }
+        },
+        flush(controller) {
+          if (failed !== undefined) throw failed;
+          try {
+            settle(session.end((bytes) => controller.enqueue(bytes)));
+          } catch (error) {
+            throw fail(error);
+          }
+        },
+      });
+      this.result = result;
+    }
+  };
 }

@@ -1,7 +1,7 @@
 import { SanitizeError } from './errors.js';
-import type { FormatHandler, Plan, WalkMode } from './formats/handler.js';
-import { HANDLERS } from './formats/index.js';
+import type { FormatHandler, Handlers, Plan, WalkMode } from './formats/handler.js';
 import type { ResolvedOptions } from './options.js';
+import type { ImageFormat } from './types.js';
 import { detectFormat } from './sniff.js';
 
 /** What `sanitizeImage()` and `inspectImage()` accept: the bytes of an image in any binary container. */
@@ -22,15 +22,27 @@ export function plainBytes(input: unknown, name = 'input'): Uint8Array {
   throw new SanitizeError('INVALID_ARGUMENT', `Expected the \`${name}\` argument to be a \`Uint8Array\`, an \`ArrayBuffer\` or an \`ArrayBufferView\``);
 }
 
-/** Finds the handler for the format of `input` (a plain `Uint8Array`), or throws `SanitizeError`. */
-export function handlerFor(input: Uint8Array): FormatHandler {
+/** Finds the handler for the format of `input` (a plain `Uint8Array`) among `handlers`, or throws `SanitizeError`. */
+export function handlerFor(input: Uint8Array, handlers: Handlers): FormatHandler {
   const format = detectFormat(input);
-  if (format === undefined) throw new SanitizeError('UNSUPPORTED_FORMAT', 'Not a recognised image format', { offset: 0 });
-  const handler = HANDLERS.get(format);
-  if (handler === undefined) {
-    throw new SanitizeError('UNSUPPORTED_FORMAT', `${format.toUpperCase()} images are not supported yet`, { format, offset: 0 });
-  }
+  if (format === undefined) throw notRecognised();
+  const handler = handlers.get(format);
+  if (handler === undefined) throw notHandled(format, handlers);
   return handler;
+}
+
+/** The refusal of bytes that are no format the sanitizer recognises. */
+export function notRecognised(): SanitizeError {
+  return new SanitizeError('UNSUPPORTED_FORMAT', 'Not a recognised image format', { offset: 0 });
+}
+
+/** The refusal of a format the sanitizer recognises but was not given a handler for (see `createSanitizer()`). */
+export function notHandled(format: ImageFormat, handlers: Handlers): SanitizeError {
+  const handled = [...handlers.keys()].join(', ');
+  return new SanitizeError('UNSUPPORTED_FORMAT', `${format.toUpperCase()} is not among this sanitizer's formats (${handled})`, {
+    format,
+    offset: 0,
+  });
 }
 
 /**

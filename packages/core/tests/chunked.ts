@@ -1,5 +1,6 @@
 // Feeds an input to the Session SanitizeStream drives, cut at given chunk sizes, synchronously.
 import { SanitizeError, sanitizeImage } from '../src/index.js';
+import { HANDLERS } from '../src/formats/index.js';
 import { resolveOptions } from '../src/options.js';
 import { Session } from '../src/session.js';
 
@@ -18,7 +19,7 @@ export function whole(input: Uint8Array, keepColorProfile = true): Outcome {
 /** Feeds `input` cut at `sizes` (cycled), as SanitizeStream does. */
 export function chunked(input: Uint8Array, sizes: number[], keepColorProfile = true): Outcome {
   const parts: Uint8Array[] = [];
-  const session = new Session(resolveOptions({ keepColorProfile }));
+  const session = new Session(resolveOptions({ keepColorProfile }), HANDLERS);
   const emit = (bytes: Uint8Array) => parts.push(bytes.slice());
   try {
     for (let at = 0, i = 0; at < input.length; i++) {

@@ -5,6 +5,8 @@ import { bundleSize } from '../../../scripts/bench-bundle.mjs';
 
 /** Text that only the format walkers and the sanitize pipeline hold. */
 const WALKER_CODE = ['IHDR', 'Self-check failed', 'iloc', 'ImageWidth', 'Graphic Control'];
+/** Text that only the walkers of formats other than JPEG hold (PNG, HEIF, TIFF, GIF, WebP). */
+const NOT_JPEG_CODE = ['IHDR', 'iloc', 'ImageWidth', 'Graphic Control', 'VP8X'];
 
 describe('the browser bundle of @image-sanitizer/core', () => {
   it('of { detectFormat } alone holds no walker code and stays under 2 KB gzip', async () => {
@@ -16,5 +18,24 @@ describe('the browser bundle of @image-sanitizer/core', () => {
   it('of the whole core holds every walker (the check above can fail)', async () => {
     const { code } = (await bundleSize("export * from '@image-sanitizer/core';"));
     expect(WALKER_CODE.filter((text) => !code.includes(text))).toEqual([]);
+  });
+
+  it('of createSanitizer([jpeg]) from the compose and formats subpaths holds the JPEG walker and no other', async () => {
+    const source =
+      "import { createSanitizer } from '@image-sanitizer/core/compose';\n" +
+      "import { jpeg } from '@image-sanitizer/core/formats';\n" +
+      'export const sanitizer = createSanitizer([jpeg]);';
+    const { code } = await bundleSize(source);
+    expect(code).toContain('Not a JPEG: no SOI marker');
+    expect(NOT_JPEG_CODE.filter((text) => code.includes(text))).toEqual([]);
+  });
+
+  it('of every format through createSanitizer holds every walker (the check above can fail)', async () => {
+    const source =
+      "import { createSanitizer } from '@image-sanitizer/core/compose';\n" +
+      "import * as formats from '@image-sanitizer/core/formats';\n" +
+      'export const sanitizer = createSanitizer(Object.values(formats));';
+    const { code } = await bundleSize(source);
+    expect(NOT_JPEG_CODE.filter((text) => !code.includes(text))).toEqual([]);
   });
 });

@@ -2,14 +2,22 @@
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { detectFormat, sanitizeImage } from '@image-sanitizer/core';
+import { createSanitizer } from '@image-sanitizer/core/compose';
+import { jpeg, png } from '@image-sanitizer/core/formats';
 import { createHandlerFromEnv } from '@image-sanitizer/lambda';
 import { ENV, METRIC, isValidBucketName } from '@image-sanitizer/lambda/contract';
 import { ImageSanitizationPipeline, REJECTED_METRIC_NAME } from '@image-sanitizer/cdk';
 
 const input = readFileSync(process.argv[2]);
+const PNG = new Uint8Array(readFileSync(process.argv[3]));
 const result = sanitizeImage(new Uint8Array(input));
 assert.equal(detectFormat(result.bytes), 'jpeg');
 assert.ok(result.removed.length > 0, 'the fixture carries metadata to remove');
+// The subpaths: a sanitizer over chosen formats gives the main entry's bytes and refuses the others.
+const composed = createSanitizer([jpeg]);
+assert.deepEqual(composed.sanitizeImage(new Uint8Array(input)).bytes, result.bytes);
+assert.throws(() => composed.sanitizeImage(PNG), (error) => error.code === 'UNSUPPORTED_FORMAT' && error.format === 'png');
+assert.equal(createSanitizer([png]).sanitizeImage(PNG).format, 'png');
 
 assert.equal(METRIC.rejected, REJECTED_METRIC_NAME);
 assert.equal(isValidBucketName('genomics-platform-input-dev'), true);

@@ -43,11 +43,21 @@ export interface Walker {
   finish(): WalkReport;
 }
 
-/** One module per container format. */
-export interface FormatHandler {
+/**
+ * A format handler as `@image-sanitizer/core/formats` exports it, for
+ * `createSanitizer()`: opaque outside the core (the walkers are no API).
+ */
+export interface ImageFormatHandler {
   readonly format: ImageFormat;
+}
+
+/** One module per container format. */
+export interface FormatHandler extends ImageFormatHandler {
   /** Walks a whole input held in memory. */
   plan(input: Uint8Array, options: ResolvedOptions, mode: WalkMode): Plan;
   /** The formats that stream: a walker fed chunk by chunk. `plan()` is this walker fed one chunk. */
   walker?(options: ResolvedOptions, mode: WalkMode, out: Out): Walker;
 }
+
+/** The formats a sanitizer handles: every one (`HANDLERS`, the main entry) or those given to `createSanitizer()`. */
+export type Handlers = ReadonlyMap<ImageFormat, FormatHandler>;

@@ -315,4 +315,4 @@ class GifWalker extends LinearWalker {
   }
 }
 
-export const gif = streamingHandler('gif', (options: ResolvedOptions, _mode: WalkMode, out: Out) => new GifWalker(options, out));
+export const gif = /* @__PURE__ */ streamingHandler('gif', (options: ResolvedOptions, _mode: WalkMode, out: Out) => new GifWalker(options, out));

@@ -420,4 +420,4 @@ class JpegWalker extends LinearWalker {
   }
 }
 
-export const jpeg = streamingHandler('jpeg', (options: ResolvedOptions, _mode: WalkMode, out: Out) => new JpegWalker(options, out));
+export const jpeg = /* @__PURE__ */ streamingHandler('jpeg', (options: ResolvedOptions, _mode: WalkMode, out: Out) => new JpegWalker(options, out));

@@ -417,4 +417,4 @@ class PngWalker extends LinearWalker {
   }
 }
 
-export const png = streamingHandler('png', (options: ResolvedOptions, mode: WalkMode, out: Out) => new PngWalker(options, mode, out));
+export const png = /* @__PURE__ */ streamingHandler('png', (options: ResolvedOptions, mode: WalkMode, out: Out) => new PngWalker(options, mode, out));
