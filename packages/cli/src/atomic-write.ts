@@ -28,6 +28,11 @@ export function stopWriting(): void {
   stopping = true;
 }
 
+/** Whether an interrupt stopped the writing (a batch then starts no further file). */
+export function writingStopped(): boolean {
+  return stopping;
+}
+
 export function addPendingFolder(folder: string): void {
   pendingFolders.add(folder);
 }

@@ -3,13 +3,24 @@ import { lstat, mkdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ImageFormat, MetadataItem, SanitizeOptions } from '@image-sanitizer/core';
 import type { CleanArgs } from '../args.js';
-import { replaceFileDurably, writeCopySync } from '../atomic-write.js';
+import { replaceFileDurably, writeCopySync, writingStopped } from '../atomic-write.js';
 import { StagingFolder } from '../staging.js';
 import { describeIoError, EXIT, UsageError } from '../errors.js';
-import { collectFiles, readFileEntry, requireImages, requireSomePath, type FileEntry, type FileIdentity, type SkippedEntry } from '../files.js';
+import {
+  collectFiles,
+  ReadBuffer,
+  readFileEntry,
+  readFileEntryInto,
+  requireImages,
+  requireSomePath,
+  type FileEntry,
+  type FileIdentity,
+  type SkippedEntry,
+} from '../files.js';
 import { withInterruptCleanup } from '../interrupt.js';
 import { chooseRunner, InlineRunner, mapLimit, type TaskRunner } from '../pool.js';
-import { createProgress } from '../progress.js';
+import { createProgress, type Progress } from '../progress.js';
+import { runTask, type TaskResults } from '../tasks.js';
 import { countStatuses, formatBytes, itemJson, listItems, plural, printError, printJson, printLine, totalLength } from '../report.js';
 
 /** The outcome for one file, as it appears in the JSON report. */
@@ -160,31 +171,18 @@ function ensureFolder(folder: string): Promise<unknown> {
   return made;
 }
 
-async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOptions, inPlace: boolean, staged: boolean, linked: LinkedFile[]): Promise<CleanFileReport> {
-  const { file, target, output } = item;
-  const read = await readFileEntry(file);
-  if (read.kind === 'failed') return { path: file.path, status: 'error', code: read.code, message: read.message };
-  if (read.kind === 'not-an-image') return { path: file.path, status: 'skipped', reason: 'NOT_AN_IMAGE' };
+/** Output folders made so far by the synchronous path. */
+const madeFoldersSync = new Set<string>();
 
-  const bytesIn = read.bytes.length;
-  const response = await runner.run({ op: 'sanitize', bytes: read.bytes, options });
-  if (!response.ok) return { path: file.path, status: 'error', ...response.failure };
-  const { format, bytes, removed, kept, changed } = response.value;
+function ensureFolderSync(folder: string): void {
+  if (madeFoldersSync.has(folder)) return;
+  fs.mkdirSync(folder, { recursive: true });
+  madeFoldersSync.add(folder);
+}
 
-  if (changed || !inPlace) {
-    try {
-      if (inPlace) {
-        await replaceFileDurably(target, bytes, read.mode, { uid: read.uid, gid: read.gid });
-      } else {
-        await ensureFolder(dirname(target));
-        writeCopySync(target, bytes, read.mode, staged);
-      }
-    } catch (error) {
-      const message = `cannot write '${output}': ${describeIoError(error)}${inPlace ? '; the original is unchanged' : ''}`;
-      return { path: file.path, status: 'error', code: 'WRITE_FAILED', message };
-    }
-  }
-  const report: CleanFileReport = {
+function cleanedReport(file: FileEntry, output: string, bytesIn: number, value: TaskResults['sanitize']): Extract<CleanFileReport, { status: 'cleaned' }> {
+  const { format, bytes, removed, kept, changed } = value;
+  return {
     path: file.path,
     status: 'cleaned',
     output,
@@ -195,8 +193,86 @@ async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOpti
     removed: removed.map(itemJson),
     kept: kept.map(itemJson),
   };
+}
+
+function writeFailed(file: FileEntry, output: string, error: unknown, inPlace: boolean): CleanFileReport {
+  const message = `cannot write '${output}': ${describeIoError(error)}${inPlace ? '; the original is unchanged' : ''}`;
+  return { path: file.path, status: 'error', code: 'WRITE_FAILED', message };
+}
+
+async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOptions, inPlace: boolean, staged: boolean, linked: LinkedFile[]): Promise<CleanFileReport> {
+  const { file, target, output } = item;
+  const read = await readFileEntry(file);
+  if (read.kind === 'failed') return { path: file.path, status: 'error', code: read.code, message: read.message };
+  if (read.kind === 'not-an-image') return { path: file.path, status: 'skipped', reason: 'NOT_AN_IMAGE' };
+
+  const bytesIn = read.bytes.length;
+  const response = await runner.run({ op: 'sanitize', bytes: read.bytes, options });
+  if (!response.ok) return { path: file.path, status: 'error', ...response.failure };
+  const { bytes, changed } = response.value;
+
+  if (changed || !inPlace) {
+    try {
+      if (inPlace) {
+        await replaceFileDurably(target, bytes, read.mode, { uid: read.uid, gid: read.gid });
+      } else {
+        await ensureFolder(dirname(target));
+        writeCopySync(target, bytes, read.mode, staged);
+      }
+    } catch (error) {
+      return writeFailed(file, output, error, inPlace);
+    }
+  }
+  const report = cleanedReport(file, output, bytesIn, response.value);
   if (inPlace && changed) linked.push({ report, identity: read });
   return report;
+}
+
+/**
+ * `-o` on the main thread, one file after another: read into `scratch`, clean,
+ * write the copy, all synchronous. The core's output may be a view of the input,
+ * so the copy is written before the next file is read into the same buffer.
+ */
+function cleanCopySync(item: Planned, scratch: ReadBuffer, options: SanitizeOptions, staged: boolean): CleanFileReport {
+  const { file, target, output } = item;
+  const read = readFileEntryInto(file, scratch);
+  if (read.kind === 'failed') return { path: file.path, status: 'error', code: read.code, message: read.message };
+  if (read.kind === 'not-an-image') return { path: file.path, status: 'skipped', reason: 'NOT_AN_IMAGE' };
+  const response = runTask({ op: 'sanitize', bytes: read.bytes, options });
+  if (!response.ok) return { path: file.path, status: 'error', ...response.failure };
+  try {
+    ensureFolderSync(dirname(target));
+    writeCopySync(target, response.value.bytes, read.mode, staged);
+  } catch (error) {
+    return writeFailed(file, output, error, false);
+  }
+  return cleanedReport(file, output, read.bytes.length, response.value);
+}
+
+/** How long the synchronous batch works before it lets the event loop run (where a Ctrl-C or SIGTERM is handled). */
+const YIELD_EVERY_MS = 20;
+
+/**
+ * The batch of copies (`-o`) when the images are cleaned on the main thread.
+ * Nothing in it waits for the thread pool: per file, a promise per step and
+ * a new buffer for every file's bytes cost more than the work itself (500 files
+ * of 42 kB, see the README's Performance section). Signals are handled between
+ * files, every `YIELD_EVERY_MS`; after one, no further file is started.
+ */
+async function cleanCopiesInline(planned: readonly Planned[], options: SanitizeOptions, staged: boolean, progress: Progress): Promise<CleanFileReport[]> {
+  const scratch = new ReadBuffer();
+  const reports: CleanFileReport[] = [];
+  let since = performance.now();
+  for (const item of planned) {
+    if (writingStopped()) break;
+    reports.push(cleanCopySync(item, scratch, options, staged));
+    progress.tick();
+    if (performance.now() - since >= YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
+  return reports;
 }
 
 /**
@@ -356,13 +432,16 @@ export async function runClean(args: CleanArgs): Promise<number> {
   const linked: LinkedFile[] = [];
   let reports: CleanFileReport[] = [];
   try {
+    const staged = staging !== undefined;
     reports = await withInterruptCleanup(
       () =>
-        mapLimit(planned, runner.concurrency, async (item) => {
-          const report = await cleanOne(item, runner, options, args.inPlace, staging !== undefined, linked);
-          progress.tick();
-          return report;
-        }),
+        runner.workers === 0 && !args.inPlace
+          ? cleanCopiesInline(planned, options, staged, progress)
+          : mapLimit(planned, runner.concurrency, async (item) => {
+              const report = await cleanOne(item, runner, options, args.inPlace, staged, linked);
+              progress.tick();
+              return report;
+            }),
       () => progress.done(),
     );
   } finally {
