@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { readdir, realpath } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { detectFormat } from '@image-sanitizer/core';
 import { describeIoError, UsageError } from './errors.js';
@@ -55,6 +54,20 @@ export interface CollectOptions {
   exclude?: string;
 }
 
+/**
+ * The real path of `path` (symlinks resolved, `realpath(3)`), or `fallback` when
+ * it cannot be resolved. Synchronous, like the rest of the set-up before a
+ * batch: each call through the thread pool is a wake-up of the main thread,
+ * which on a busy machine waits for a time slice.
+ */
+export function realPathOr<T>(path: string, fallback: T): string | T {
+  try {
+    return fs.realpathSync.native(path);
+  } catch {
+    return fallback;
+  }
+}
+
 /** Extensions that promise an image: such a file is processed (and rejected if it is not one). */
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.apng', '.gif', '.webp', '.heic', '.heif', '.avif', '.tif', '.tiff']);
 
@@ -79,7 +92,7 @@ async function walk(
   const { files, skipped } = found;
   let entries;
   try {
-    entries = await readdir(folder, { withFileTypes: true });
+    entries = fs.readdirSync(folder, { withFileTypes: true });
   } catch (error) {
     found.unreadable.push({ path: folder, message: `cannot list folder: ${describeIoError(error)}` });
     return;
@@ -91,7 +104,7 @@ async function walk(
     const relative = under === '' ? entry.name : join(under, entry.name);
     if (entry.isDirectory()) {
       if (isIgnoredFolder(entry.name)) continue;
-      if (options.exclude !== undefined && (await realpath(path).catch(() => resolve(path))) === options.exclude) continue;
+      if (options.exclude !== undefined && realPathOr(path, resolve(path)) === options.exclude) continue;
       await walk(path, relative, options, found);
     } else if (entry.isFile()) {
       // Synchronous: for many small files one stat costs less than a trip through the thread pool.

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { lstat, mkdir, realpath, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ImageFormat, MetadataItem, SanitizeOptions } from '@image-sanitizer/core';
 import type { CleanArgs } from '../args.js';
@@ -11,6 +11,7 @@ import {
   ReadBuffer,
   readFileEntry,
   readFileEntryInto,
+  realPathOr,
   requireImages,
   requireSomePath,
   type FileEntry,
@@ -72,11 +73,9 @@ interface Planned {
 /** Real paths (symlinks resolved) of folders, each asked for once; `undefined` when the folder does not exist. */
 type FolderMap = Map<string, string | undefined>;
 
-/** Resolve the real path of every folder in `folders` not yet in `known`, all at once. */
-async function resolveFolders(folders: Iterable<string>, known: FolderMap): Promise<void> {
-  const unknown = [...new Set(folders)].filter((folder) => !known.has(folder));
-  const real = await Promise.all(unknown.map((folder) => realpath(folder).catch(() => undefined)));
-  unknown.forEach((folder, index) => known.set(folder, real[index]));
+/** Resolve the real path of every folder in `folders` not yet in `known`. */
+function resolveFolders(folders: Iterable<string>, known: FolderMap): void {
+  for (const folder of folders) if (!known.has(folder)) known.set(folder, realPathOr(folder, undefined));
 }
 
 /**
@@ -96,12 +95,12 @@ const folderOf = (path: string) => dirname(resolve(path));
  * Every name under which an input can be replaced, mapped to the input: the
  * entry itself and, for a named file (perhaps a symlink), the file it points to.
  */
-async function inputLocations(files: readonly FileEntry[], folders: FolderMap): Promise<Map<string, string>> {
+function inputLocations(files: readonly FileEntry[], folders: FolderMap): Map<string, string> {
   const locations = new Map<string, string>();
   for (const file of files) {
     const entry = landingPath(file.path, folders);
     if (entry !== undefined) locations.set(entry, file.path);
-    if (file.explicit) locations.set(await realpath(file.path).catch(() => resolve(file.path)), file.path);
+    if (file.explicit) locations.set(realPathOr(file.path, resolve(file.path)), file.path);
   }
   return locations;
 }
@@ -111,16 +110,16 @@ async function inputLocations(files: readonly FileEntry[], folders: FolderMap): 
  * (the output folder is an input folder, however spelt) and two inputs that
  * would land on the same output are usage errors.
  */
-async function plan(files: readonly FileEntry[], args: CleanArgs, staging: StagingFolder | undefined): Promise<Planned[]> {
+function plan(files: readonly FileEntry[], args: CleanArgs, staging: StagingFolder | undefined): Planned[] {
   const planned: Planned[] = [];
   const byTarget = new Map<string, string>();
   const folders: FolderMap = new Map();
-  await resolveFolders(files.map((file) => folderOf(file.path)), folders);
+  resolveFolders(files.map((file) => folderOf(file.path)), folders);
   const { outDir } = args;
   let inputs = new Map<string, string>();
   if (outDir !== undefined && staging === undefined) {
-    inputs = await inputLocations(files, folders);
-    await resolveFolders(files.map((file) => folderOf(join(outDir, file.relative))), folders);
+    inputs = inputLocations(files, folders);
+    resolveFolders(files.map((file) => folderOf(join(outDir, file.relative))), folders);
   }
   for (const file of files) {
     let target: string;
@@ -143,7 +142,7 @@ async function plan(files: readonly FileEntry[], args: CleanArgs, staging: Stagi
       // Replace the file a symlink points to, not the link. A walked file is never a
       // symlink (walks do not follow them), so its folder's real path is enough.
       output = file.path;
-      target = file.explicit ? await realpath(file.path).catch(() => file.path) : (landingPath(file.path, folders) ?? file.path);
+      target = file.explicit ? realPathOr(file.path, file.path) : (landingPath(file.path, folders) ?? file.path);
     }
     const key = resolve(target);
     const earlier = byTarget.get(key);
@@ -157,6 +156,15 @@ async function plan(files: readonly FileEntry[], args: CleanArgs, staging: Stagi
     planned.push({ file, target, output });
   }
   return planned;
+}
+
+/** `stat` or `lstat` of `path`; undefined when that fails for any reason (the write that follows then says why). */
+function statOrUndefined(path: string, how: typeof fs.statSync | typeof fs.lstatSync): fs.Stats | undefined {
+  try {
+    return how(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Output folders made so far, so each is created once per run. */
@@ -405,9 +413,9 @@ async function cleanStdin(args: CleanArgs, options: SanitizeOptions): Promise<nu
 /** `image-sanitizer clean`: write a sanitized copy of every image, or replace each in place. */
 export async function runClean(args: CleanArgs): Promise<number> {
   // Resolved through symlinks, as the walk compares it with each folder's real path.
-  const outDir = args.outDir === undefined ? undefined : await realpath(args.outDir).catch(() => resolve(args.outDir as string));
+  const outDir = args.outDir === undefined ? undefined : realPathOr(args.outDir, resolve(args.outDir));
   if (args.outDir !== undefined) {
-    const existing = await stat(args.outDir).catch(() => undefined);
+    const existing = statOrUndefined(args.outDir, fs.statSync);
     if (existing !== undefined && !existing.isDirectory()) {
       throw new UsageError(`the output '${args.outDir}' exists and is not a folder`, 'clean');
     }
@@ -417,13 +425,13 @@ export async function runClean(args: CleanArgs): Promise<number> {
   const collected = await collectFiles(args.paths, { exclude: outDir });
   requireSomePath(args.paths, collected, 'clean');
   // A new output folder is staged and published with one rename (see staging.ts).
-  const fresh = args.outDir !== undefined && (await lstat(args.outDir).catch(() => undefined)) === undefined;
-  const staging = fresh && collected.files.length > 0 ? await StagingFolder.create(args.outDir as string) : undefined;
+  const fresh = args.outDir !== undefined && statOrUndefined(args.outDir, fs.lstatSync) === undefined;
+  const staging = fresh && collected.files.length > 0 ? StagingFolder.create(args.outDir as string) : undefined;
   let planned: Planned[];
   try {
-    planned = await plan(collected.files, args, staging);
+    planned = plan(collected.files, args, staging);
   } catch (error) {
-    await staging?.publish(false); // removes it
+    staging?.publish(false); // removes it
     throw error;
   }
 
@@ -447,7 +455,7 @@ export async function runClean(args: CleanArgs): Promise<number> {
   } finally {
     progress.done();
     await runner.close();
-    await staging?.publish(reports.some((r) => r.status === 'cleaned'));
+    staging?.publish(reports.some((r) => r.status === 'cleaned'));
   }
   requireImages(reports.filter((r) => r.status !== 'skipped').length, args.paths, collected, args.allowEmpty, 'clean');
   findUnsanitizedLinks(linked);
