@@ -202,7 +202,7 @@ export class FileReadError extends Error {
  * Files are read with synchronous calls: for the many small files of a typical
  * batch the four system calls cost less than four trips through libuv's thread
  * pool (measured: ~25 ms against ~90 ms of main-thread time for 500 files of
- * 42 kB), and the writes, which cost more, still overlap on the pool.
+ * 42 kB); `--in-place`'s flushed writes still overlap on the pool.
  */
 export async function readFileEntry(entry: FileEntry): Promise<ReadOutcome> {
   try {
