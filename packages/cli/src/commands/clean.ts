@@ -272,11 +272,13 @@ async function cleanCopiesInline(planned: readonly Planned[], options: SanitizeO
   const reports: CleanFileReport[] = [];
   let since = performance.now();
   for (const item of planned) {
-    if (writingStopped()) break;
     reports.push(cleanCopySync(item, scratch, options, staged));
     progress.tick();
     if (performance.now() - since >= YIELD_EVERY_MS) {
       await new Promise((resolve) => setImmediate(resolve));
+      // A signal was handled: its handler removes what this run wrote and ends the process.
+      // Nothing more is done meanwhile (no summary of files that are gone).
+      if (writingStopped()) await new Promise<never>(() => {});
       since = performance.now();
     }
   }
