@@ -209,6 +209,8 @@ function writeFailed(file: FileEntry, output: string, error: unknown, inPlace: b
 }
 
 async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOptions, inPlace: boolean, staged: boolean, linked: LinkedFile[]): Promise<CleanFileReport> {
+  // After a signal no file is started: the handler ends the process once the writes in flight are undone.
+  if (writingStopped()) await new Promise<never>(() => {});
   const { file, target, output } = item;
   const read = await readFileEntry(file);
   if (read.kind === 'failed') return { path: file.path, status: 'error', code: read.code, message: read.message };
