@@ -28,6 +28,16 @@ export function stopWriting(): void {
   stopping = true;
 }
 
+/** Whether a temp file's write has not finished yet (after an interrupt, each one ends by removing its temp file). */
+export function writesInFlight(): boolean {
+  return pending.size > 0;
+}
+
+/** Whether an interrupt stopped the writing (a batch then starts no further file). */
+export function writingStopped(): boolean {
+  return stopping;
+}
+
 export function addPendingFolder(folder: string): void {
   pendingFolders.add(folder);
 }
@@ -133,7 +143,11 @@ function ignorePermissionDenied(error: NodeJS.ErrnoException): void {
   if (error.code !== 'EPERM') throw error;
 }
 
-/** Remove every temp file still in flight. Synchronous: called from signal handlers before exiting. */
+/**
+ * Remove every temp file still in flight. Synchronous: called from signal handlers before exiting.
+ * The names stay listed until the write that made each one has finished (see `writesInFlight`):
+ * a temp file whose creation was on the thread pool can appear after this removal.
+ */
 export function removePendingTempFiles(): void {
   for (const temp of pending) {
     try {
@@ -142,7 +156,6 @@ export function removePendingTempFiles(): void {
       // Nothing more can be done while exiting; the name says what it is.
     }
   }
-  pending.clear();
   for (const folder of pendingFolders) {
     try {
       fs.rmSync(folder, { recursive: true, force: true });

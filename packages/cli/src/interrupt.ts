@@ -1,4 +1,4 @@
-import { removePendingTempFiles, stopWriting } from './atomic-write.js';
+import { removePendingTempFiles, stopWriting, writesInFlight } from './atomic-write.js';
 import { EXIT } from './errors.js';
 
 /** What each signal the CLI handles exits with: 128 + the signal's number, the shell convention. */
@@ -19,14 +19,27 @@ export function installSignalHandlers(): void {
       stopWriting();
       removePendingTempFiles();
       process.stderr.write(`\nimage-sanitizer: interrupted (${signal}); files not yet replaced are unchanged\n`);
-      // A temp file whose creation was already on libuv's thread pool appears after the
-      // removal above: its write then sees `stopping` and removes it. Give those a moment.
-      setTimeout(() => {
-        removePendingTempFiles();
-        process.exit(code);
-      }, 100);
+      exitWhenWritesSettled(code, Date.now());
     });
   }
+}
+
+/** The longest the process waits for writes in flight before it exits anyway. */
+const MAX_EXIT_WAIT_MS = 2000;
+
+/**
+ * Exit once no temp file's write is in flight. A temp file whose creation or flush
+ * was on libuv's thread pool when the signal came can appear after the removal in
+ * the handler: its write then sees `stopping` and removes it, which on a loaded
+ * machine can take longer than any fixed pause. After `MAX_EXIT_WAIT_MS` the
+ * names still listed are removed once more and the process exits regardless.
+ */
+function exitWhenWritesSettled(code: number, since: number): void {
+  if (!writesInFlight() || Date.now() - since >= MAX_EXIT_WAIT_MS) {
+    removePendingTempFiles();
+    process.exit(code);
+  }
+  setTimeout(() => exitWhenWritesSettled(code, since), 10);
 }
 
 /** While `work` runs, `onInterrupt` runs first if a signal stops the process. */

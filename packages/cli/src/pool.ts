@@ -18,8 +18,7 @@ export interface TaskRunner {
  * entropy-coded data), while starting the workers costs a fixed ~0.1 s and every
  * file then crosses a thread boundary twice. Small files are dominated by the
  * file system, not the core: 500 JPEGs of 42 kB (21 MB) clean faster on the main
- * thread, the writes overlapping on libuv's thread pool; 60 JPEGs of 5.6 MB are
- * faster on the pool (~1.4 s against ~1.5-2.1 s inline).
+ * thread; 60 JPEGs of 5.6 MB are faster on the pool (~1.4 s against ~1.5-2.1 s inline).
  */
 export const POOL_MIN_FILES = 32;
 export const POOL_MIN_BYTES = 16 * 1024 * 1024;
@@ -27,7 +26,9 @@ export const POOL_MIN_AVERAGE_BYTES = 256 * 1024;
 
 /**
  * Images are sanitized one at a time on the main thread (no start-up cost, right for
- * small batches); a few files are in flight so reads and writes overlap.
+ * small batches). `check` and `clean --in-place` keep a few files in flight, so that
+ * the in-place flushes overlap on libuv's thread pool; `clean -o` does not use
+ * `run()` at all but goes file by file, synchronously (`cleanCopiesInline`).
  */
 export class InlineRunner implements TaskRunner {
   readonly workers = 0;

@@ -1,4 +1,4 @@
-import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { addPendingFolder, removePendingFolder, tempPathFor } from './atomic-write.js';
 
@@ -19,10 +19,10 @@ export class StagingFolder {
   }
 
   /** Create the staging folder beside `outDir` (and `outDir`'s parents). Removed on interrupt until published. */
-  static async create(outDir: string): Promise<StagingFolder> {
+  static create(outDir: string): StagingFolder {
     const staging = new StagingFolder(outDir);
-    await mkdir(dirname(staging.path), { recursive: true });
-    await mkdir(staging.path);
+    mkdirSync(dirname(staging.path), { recursive: true });
+    mkdirSync(staging.path);
     addPendingFolder(staging.path);
     return staging;
   }
@@ -37,33 +37,33 @@ export class StagingFolder {
    * meanwhile and holds files, one rename per copy (each one atomic, as with an
    * existing output folder). With nothing written, nothing appears.
    */
-  async publish(wroteAny: boolean): Promise<void> {
+  publish(wroteAny: boolean): void {
     try {
       if (!wroteAny) return;
       try {
-        await rename(this.path, this.outDir);
+        renameSync(this.path, this.outDir);
         return;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw error;
       }
-      await moveEach(this.path, this.outDir);
+      moveEach(this.path, this.outDir);
     } finally {
-      await rm(this.path, { recursive: true, force: true });
+      rmSync(this.path, { recursive: true, force: true });
       removePendingFolder(this.path);
     }
   }
 }
 
-async function moveEach(from: string, to: string): Promise<void> {
-  await mkdir(to, { recursive: true });
-  for (const entry of await readdir(from, { withFileTypes: true })) {
+function moveEach(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
     const source = join(from, entry.name);
     if (entry.isDirectory()) {
-      await moveEach(source, join(to, entry.name));
-      await rmdir(source);
+      moveEach(source, join(to, entry.name));
+      rmdirSync(source);
     } else {
-      await rename(source, join(to, entry.name));
+      renameSync(source, join(to, entry.name));
     }
   }
 }

@@ -256,3 +256,33 @@ describe('clean options and rejections', () => {
     expect(statSync(join(work, 'modes/private.jpg')).mode & 0o777).toBe(0o600);
   });
 });
+
+describe('clean -o over files of different sizes in one run', () => {
+  const work = tempFolder();
+
+  it('writes each copy as a run over that file alone does (the read buffer is reused from file to file)', async () => {
+    // Prepare: a large file first, then smaller ones, so a later copy would carry leftovers of an earlier one.
+    const specs = {
+      'a.jpg': { width: 96, height: 96, seed: 1, comment: 'x'.repeat(4000), trailer: true },
+      'b.jpg': { width: 16, height: 16, seed: 2 },
+      'c.jpg': { width: 48, height: 32, seed: 3, xmp: true },
+      'd.jpg': { width: 8, height: 8, seed: 4, exif: false, comment: true },
+    };
+    mkdirSync(join(work, 'sizes'));
+    for (const [name, spec] of Object.entries(specs)) writeFileSync(join(work, 'sizes', name), makeJpeg(spec));
+    // Act
+    const batch = await run(['clean', 'sizes', '-o', 'sizes-out', '--jobs', '1', '--json'], { cwd: work });
+    const alone = await Promise.all(Object.keys(specs).map((name) => run(['clean', join('sizes', name), '-o', `alone-${name}`], { cwd: work })));
+    // Assess
+    expect(batch.code).toBe(0);
+    for (const result of alone) expect(result.code).toBe(0);
+    const sizes = (JSON.parse(batch.stdout) as CleanJson).files.map((f) => [f.path, f.bytesIn]);
+    expect(sizes).toEqual(Object.keys(specs).map((name) => [join('sizes', name), statSync(join(work, 'sizes', name)).size]));
+    for (const name of Object.keys(specs)) {
+      const copy = readFileSync(join(work, 'sizes-out', name));
+      expect(copy.equals(readFileSync(join(work, `alone-${name}`, name))), name).toBe(true);
+      expect(decodeJpegPixels(copy), name).toEqual(decodeJpegPixels(readFileSync(join(work, 'sizes', name))));
+      expectNoSecrets(copy);
+    }
+  });
+});

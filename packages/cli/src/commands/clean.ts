@@ -1,15 +1,27 @@
 import fs from 'node:fs';
-import { lstat, mkdir, realpath, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ImageFormat, MetadataItem, SanitizeOptions } from '@image-sanitizer/core';
 import type { CleanArgs } from '../args.js';
-import { replaceFileDurably, writeCopySync } from '../atomic-write.js';
+import { replaceFileDurably, writeCopySync, writingStopped } from '../atomic-write.js';
 import { StagingFolder } from '../staging.js';
 import { describeIoError, EXIT, UsageError } from '../errors.js';
-import { collectFiles, readFileEntry, requireImages, requireSomePath, type FileEntry, type FileIdentity, type SkippedEntry } from '../files.js';
+import {
+  collectFiles,
+  ReadBuffer,
+  readFileEntry,
+  readFileEntryInto,
+  realPathOr,
+  requireImages,
+  requireSomePath,
+  type FileEntry,
+  type FileIdentity,
+  type SkippedEntry,
+} from '../files.js';
 import { withInterruptCleanup } from '../interrupt.js';
 import { chooseRunner, InlineRunner, mapLimit, type TaskRunner } from '../pool.js';
-import { createProgress } from '../progress.js';
+import { createProgress, type Progress } from '../progress.js';
+import { runTask, type TaskResults } from '../tasks.js';
 import { countStatuses, formatBytes, itemJson, listItems, plural, printError, printJson, printLine, totalLength } from '../report.js';
 
 /** The outcome for one file, as it appears in the JSON report. */
@@ -61,11 +73,9 @@ interface Planned {
 /** Real paths (symlinks resolved) of folders, each asked for once; `undefined` when the folder does not exist. */
 type FolderMap = Map<string, string | undefined>;
 
-/** Resolve the real path of every folder in `folders` not yet in `known`, all at once. */
-async function resolveFolders(folders: Iterable<string>, known: FolderMap): Promise<void> {
-  const unknown = [...new Set(folders)].filter((folder) => !known.has(folder));
-  const real = await Promise.all(unknown.map((folder) => realpath(folder).catch(() => undefined)));
-  unknown.forEach((folder, index) => known.set(folder, real[index]));
+/** Resolve the real path of every folder in `folders` not yet in `known`. */
+function resolveFolders(folders: Iterable<string>, known: FolderMap): void {
+  for (const folder of folders) if (!known.has(folder)) known.set(folder, realPathOr(folder, undefined));
 }
 
 /**
@@ -85,12 +95,12 @@ const folderOf = (path: string) => dirname(resolve(path));
  * Every name under which an input can be replaced, mapped to the input: the
  * entry itself and, for a named file (perhaps a symlink), the file it points to.
  */
-async function inputLocations(files: readonly FileEntry[], folders: FolderMap): Promise<Map<string, string>> {
+function inputLocations(files: readonly FileEntry[], folders: FolderMap): Map<string, string> {
   const locations = new Map<string, string>();
   for (const file of files) {
     const entry = landingPath(file.path, folders);
     if (entry !== undefined) locations.set(entry, file.path);
-    if (file.explicit) locations.set(await realpath(file.path).catch(() => resolve(file.path)), file.path);
+    if (file.explicit) locations.set(realPathOr(file.path, resolve(file.path)), file.path);
   }
   return locations;
 }
@@ -100,16 +110,16 @@ async function inputLocations(files: readonly FileEntry[], folders: FolderMap): 
  * (the output folder is an input folder, however spelt) and two inputs that
  * would land on the same output are usage errors.
  */
-async function plan(files: readonly FileEntry[], args: CleanArgs, staging: StagingFolder | undefined): Promise<Planned[]> {
+function plan(files: readonly FileEntry[], args: CleanArgs, staging: StagingFolder | undefined): Planned[] {
   const planned: Planned[] = [];
   const byTarget = new Map<string, string>();
   const folders: FolderMap = new Map();
-  await resolveFolders(files.map((file) => folderOf(file.path)), folders);
+  resolveFolders(files.map((file) => folderOf(file.path)), folders);
   const { outDir } = args;
   let inputs = new Map<string, string>();
   if (outDir !== undefined && staging === undefined) {
-    inputs = await inputLocations(files, folders);
-    await resolveFolders(files.map((file) => folderOf(join(outDir, file.relative))), folders);
+    inputs = inputLocations(files, folders);
+    resolveFolders(files.map((file) => folderOf(join(outDir, file.relative))), folders);
   }
   for (const file of files) {
     let target: string;
@@ -132,7 +142,7 @@ async function plan(files: readonly FileEntry[], args: CleanArgs, staging: Stagi
       // Replace the file a symlink points to, not the link. A walked file is never a
       // symlink (walks do not follow them), so its folder's real path is enough.
       output = file.path;
-      target = file.explicit ? await realpath(file.path).catch(() => file.path) : (landingPath(file.path, folders) ?? file.path);
+      target = file.explicit ? realPathOr(file.path, file.path) : (landingPath(file.path, folders) ?? file.path);
     }
     const key = resolve(target);
     const earlier = byTarget.get(key);
@@ -148,6 +158,15 @@ async function plan(files: readonly FileEntry[], args: CleanArgs, staging: Stagi
   return planned;
 }
 
+/** `stat` or `lstat` of `path`; undefined when that fails for any reason (the write that follows then says why). */
+function statOrUndefined(path: string, how: typeof fs.statSync | typeof fs.lstatSync): fs.Stats | undefined {
+  try {
+    return how(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Output folders made so far, so each is created once per run. */
 const madeFolders = new Map<string, Promise<unknown>>();
 
@@ -160,31 +179,18 @@ function ensureFolder(folder: string): Promise<unknown> {
   return made;
 }
 
-async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOptions, inPlace: boolean, staged: boolean, linked: LinkedFile[]): Promise<CleanFileReport> {
-  const { file, target, output } = item;
-  const read = await readFileEntry(file);
-  if (read.kind === 'failed') return { path: file.path, status: 'error', code: read.code, message: read.message };
-  if (read.kind === 'not-an-image') return { path: file.path, status: 'skipped', reason: 'NOT_AN_IMAGE' };
+/** Output folders made so far by the synchronous path. */
+const madeFoldersSync = new Set<string>();
 
-  const bytesIn = read.bytes.length;
-  const response = await runner.run({ op: 'sanitize', bytes: read.bytes, options });
-  if (!response.ok) return { path: file.path, status: 'error', ...response.failure };
-  const { format, bytes, removed, kept, changed } = response.value;
+function ensureFolderSync(folder: string): void {
+  if (madeFoldersSync.has(folder)) return;
+  fs.mkdirSync(folder, { recursive: true });
+  madeFoldersSync.add(folder);
+}
 
-  if (changed || !inPlace) {
-    try {
-      if (inPlace) {
-        await replaceFileDurably(target, bytes, read.mode, { uid: read.uid, gid: read.gid });
-      } else {
-        await ensureFolder(dirname(target));
-        writeCopySync(target, bytes, read.mode, staged);
-      }
-    } catch (error) {
-      const message = `cannot write '${output}': ${describeIoError(error)}${inPlace ? '; the original is unchanged' : ''}`;
-      return { path: file.path, status: 'error', code: 'WRITE_FAILED', message };
-    }
-  }
-  const report: CleanFileReport = {
+function cleanedReport(file: FileEntry, output: string, bytesIn: number, value: TaskResults['sanitize']): Extract<CleanFileReport, { status: 'cleaned' }> {
+  const { format, bytes, removed, kept, changed } = value;
+  return {
     path: file.path,
     status: 'cleaned',
     output,
@@ -195,8 +201,90 @@ async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOpti
     removed: removed.map(itemJson),
     kept: kept.map(itemJson),
   };
+}
+
+function writeFailed(file: FileEntry, output: string, error: unknown, inPlace: boolean): CleanFileReport {
+  const message = `cannot write '${output}': ${describeIoError(error)}${inPlace ? '; the original is unchanged' : ''}`;
+  return { path: file.path, status: 'error', code: 'WRITE_FAILED', message };
+}
+
+async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOptions, inPlace: boolean, staged: boolean, linked: LinkedFile[]): Promise<CleanFileReport> {
+  // After a signal no file is started: the handler ends the process once the writes in flight are undone.
+  if (writingStopped()) await new Promise<never>(() => {});
+  const { file, target, output } = item;
+  const read = await readFileEntry(file);
+  if (read.kind === 'failed') return { path: file.path, status: 'error', code: read.code, message: read.message };
+  if (read.kind === 'not-an-image') return { path: file.path, status: 'skipped', reason: 'NOT_AN_IMAGE' };
+
+  const bytesIn = read.bytes.length;
+  const response = await runner.run({ op: 'sanitize', bytes: read.bytes, options });
+  if (!response.ok) return { path: file.path, status: 'error', ...response.failure };
+  const { bytes, changed } = response.value;
+
+  if (changed || !inPlace) {
+    try {
+      if (inPlace) {
+        await replaceFileDurably(target, bytes, read.mode, { uid: read.uid, gid: read.gid });
+      } else {
+        await ensureFolder(dirname(target));
+        writeCopySync(target, bytes, read.mode, staged);
+      }
+    } catch (error) {
+      return writeFailed(file, output, error, inPlace);
+    }
+  }
+  const report = cleanedReport(file, output, bytesIn, response.value);
   if (inPlace && changed) linked.push({ report, identity: read });
   return report;
+}
+
+/**
+ * `-o` on the main thread, one file after another: read into `scratch`, clean,
+ * write the copy, all synchronous. The core's output may be a view of the input,
+ * so the copy is written before the next file is read into the same buffer.
+ */
+function cleanCopySync(item: Planned, scratch: ReadBuffer, options: SanitizeOptions, staged: boolean): CleanFileReport {
+  const { file, target, output } = item;
+  const read = readFileEntryInto(file, scratch);
+  if (read.kind === 'failed') return { path: file.path, status: 'error', code: read.code, message: read.message };
+  if (read.kind === 'not-an-image') return { path: file.path, status: 'skipped', reason: 'NOT_AN_IMAGE' };
+  const response = runTask({ op: 'sanitize', bytes: read.bytes, options });
+  if (!response.ok) return { path: file.path, status: 'error', ...response.failure };
+  try {
+    ensureFolderSync(dirname(target));
+    writeCopySync(target, response.value.bytes, read.mode, staged);
+  } catch (error) {
+    return writeFailed(file, output, error, false);
+  }
+  return cleanedReport(file, output, read.bytes.length, response.value);
+}
+
+/** How long the synchronous batch works before it lets the event loop run (where a Ctrl-C or SIGTERM is handled). */
+const YIELD_EVERY_MS = 20;
+
+/**
+ * The batch of copies (`-o`) when the images are cleaned on the main thread.
+ * Nothing in it waits for the thread pool: per file, a promise per step and
+ * a new buffer for every file's bytes cost more than the work itself (500 files
+ * of 42 kB, see the README's Performance section). Signals are handled between
+ * files, every `YIELD_EVERY_MS`; after one, no further file is started.
+ */
+async function cleanCopiesInline(planned: readonly Planned[], options: SanitizeOptions, staged: boolean, progress: Progress): Promise<CleanFileReport[]> {
+  const scratch = new ReadBuffer();
+  const reports: CleanFileReport[] = [];
+  let since = performance.now();
+  for (const item of planned) {
+    reports.push(cleanCopySync(item, scratch, options, staged));
+    progress.tick();
+    if (performance.now() - since >= YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      // A signal was handled: its handler removes what this run wrote and ends the process.
+      // Nothing more is done meanwhile (no summary of files that are gone).
+      if (writingStopped()) await new Promise<never>(() => {});
+      since = performance.now();
+    }
+  }
+  return reports;
 }
 
 /**
@@ -329,9 +417,9 @@ async function cleanStdin(args: CleanArgs, options: SanitizeOptions): Promise<nu
 /** `image-sanitizer clean`: write a sanitized copy of every image, or replace each in place. */
 export async function runClean(args: CleanArgs): Promise<number> {
   // Resolved through symlinks, as the walk compares it with each folder's real path.
-  const outDir = args.outDir === undefined ? undefined : await realpath(args.outDir).catch(() => resolve(args.outDir as string));
+  const outDir = args.outDir === undefined ? undefined : realPathOr(args.outDir, resolve(args.outDir));
   if (args.outDir !== undefined) {
-    const existing = await stat(args.outDir).catch(() => undefined);
+    const existing = statOrUndefined(args.outDir, fs.statSync);
     if (existing !== undefined && !existing.isDirectory()) {
       throw new UsageError(`the output '${args.outDir}' exists and is not a folder`, 'clean');
     }
@@ -341,13 +429,13 @@ export async function runClean(args: CleanArgs): Promise<number> {
   const collected = await collectFiles(args.paths, { exclude: outDir });
   requireSomePath(args.paths, collected, 'clean');
   // A new output folder is staged and published with one rename (see staging.ts).
-  const fresh = args.outDir !== undefined && (await lstat(args.outDir).catch(() => undefined)) === undefined;
-  const staging = fresh && collected.files.length > 0 ? await StagingFolder.create(args.outDir as string) : undefined;
+  const fresh = args.outDir !== undefined && statOrUndefined(args.outDir, fs.lstatSync) === undefined;
+  const staging = fresh && collected.files.length > 0 ? StagingFolder.create(args.outDir as string) : undefined;
   let planned: Planned[];
   try {
-    planned = await plan(collected.files, args, staging);
+    planned = plan(collected.files, args, staging);
   } catch (error) {
-    await staging?.publish(false); // removes it
+    staging?.publish(false); // removes it
     throw error;
   }
 
@@ -356,19 +444,22 @@ export async function runClean(args: CleanArgs): Promise<number> {
   const linked: LinkedFile[] = [];
   let reports: CleanFileReport[] = [];
   try {
+    const staged = staging !== undefined;
     reports = await withInterruptCleanup(
       () =>
-        mapLimit(planned, runner.concurrency, async (item) => {
-          const report = await cleanOne(item, runner, options, args.inPlace, staging !== undefined, linked);
-          progress.tick();
-          return report;
-        }),
+        runner.workers === 0 && !args.inPlace
+          ? cleanCopiesInline(planned, options, staged, progress)
+          : mapLimit(planned, runner.concurrency, async (item) => {
+              const report = await cleanOne(item, runner, options, args.inPlace, staged, linked);
+              progress.tick();
+              return report;
+            }),
       () => progress.done(),
     );
   } finally {
     progress.done();
     await runner.close();
-    await staging?.publish(reports.some((r) => r.status === 'cleaned'));
+    staging?.publish(reports.some((r) => r.status === 'cleaned'));
   }
   requireImages(reports.filter((r) => r.status !== 'skipped').length, args.paths, collected, args.allowEmpty, 'clean');
   findUnsanitizedLinks(linked);
