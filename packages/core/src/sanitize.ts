@@ -19,9 +19,10 @@ export function sanitizeImage(input: ImageInput, options?: SanitizeOptions): San
 export function sanitizeBytes(source: Uint8Array, resolved: ResolvedOptions): SanitizeResult {
   const handler = handlerFor(source);
   const plan = runWalk(handler, source, resolved, 'sanitize');
-  const copies: number[] = [];
+  // Another thread may write into shared memory between the walk and the copy: then nothing is taken on trust.
+  const copies = Object.prototype.toString.call(source.buffer) === '[object SharedArrayBuffer]' ? undefined : [];
   const bytes = plan.output.toBytes(source, copies);
-  selfCheck(handler, bytes, resolved, copiedData(plan.scannedData, copies));
+  selfCheck(handler, bytes, resolved, copies && copiedData(plan.scannedData, copies));
   return { format: handler.format, bytes, removed: plan.removed, kept: plan.kept };
 }
 
@@ -31,7 +32,9 @@ export function sanitizeBytes(source: Uint8Array, resolved: ResolvedOptions): Sa
  * - the bytes are those the walk read: `copies` comes from `toBytes`
  *   itself, one triple per `set()` of a view of the input into the fresh
  *   output (which shares no memory with the input), and a range is taken
- *   only when one such copy holds all of it;
+ *   only when one such copy holds all of it; the input is not shared
+ *   memory, so nothing else wrote into it since the walk (this is one
+ *   synchronous call);
  * - the walk read them with the code the self-check runs: `scannedData` is
  *   the entropy-coded data of a scan, from the end of its SOS to the `FF`
  *   that ended it, and inside such a range every decision of the scan (is

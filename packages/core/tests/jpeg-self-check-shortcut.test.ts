@@ -3,10 +3,11 @@
 // tests show where the proof comes from (toBytes reports its own copies; a range is taken only when one copy
 // holds all of it), that the shortcut is taken only where the output's own SOS ends, and that on every JPEG
 // fixture and corpus file the self-check concludes with the shortcut exactly what it concludes without it.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ByteSink } from '../src/bytes/write.js';
 import { jpeg } from '../src/formats/jpeg/index.js';
 import { resolveOptions } from '../src/options.js';
+import { sanitizeImage } from '../src/index.js';
 import { copiedData } from '../src/sanitize.js';
 import { ascii, concat, jpegSegment, jpegWith } from './build.js';
 import { corpusManifest, fixtureManifest, readCorpus, readFixture } from './load.js';
@@ -120,5 +121,28 @@ describe('the self-check shortcut', () => {
     expect(counted.removed).toEqual(read.removed);
     expect(counted.kept).toEqual(read.kept);
     expect(counted.output.length).toBe(first.bytes.length);
+  });
+});
+
+describe('sanitizeImage hands the shortcut to the self-check', () => {
+  it('for an input in its own memory, never for one in shared memory (another thread could write into it)', () => {
+    // Prepare
+    const input = jpegWith(jpegSegment(0xfe, 'a comment'));
+    const shared = new Uint8Array(new SharedArrayBuffer(input.length));
+    shared.set(input);
+    const plan = vi.spyOn(jpeg, 'plan');
+    try {
+      // Act
+      const own = sanitizeImage(input);
+      const fromShared = sanitizeImage(shared);
+      // Assess: the verify walks' fourth argument
+      const verifies = plan.mock.calls.filter((call) => call[2] === 'verify');
+      expect(verifies).toHaveLength(2);
+      expect(verifies[0][3]?.length).toBe(2);
+      expect(verifies[1][3]).toBeUndefined();
+      expect(Buffer.from(fromShared.bytes).equals(Buffer.from(own.bytes))).toBe(true);
+    } finally {
+      plan.mockRestore();
+    }
   });
 });
