@@ -7,7 +7,8 @@
 //  3. sanitizeImage on a 24 MP JPEG vs piexifjs.remove with bytes in and out, in interleaved rounds: median of
 //     the per-round speed ratios.
 // Usage: node scripts/bench-stream.mjs   (after npm run build; npm run bench runs it). BENCH_STREAM_SIZES=10,100
-// picks the sizes in MiB. Inputs are generated once into the OS temp folder.
+// picks the sizes in MiB; BENCH_STREAM_PARTS=piexif (or any of stream,floods,piexif) runs only those parts;
+// BENCH_ROUNDS=41 sets the rounds of part 3. Inputs are generated once into the OS temp folder.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -197,37 +198,42 @@ const floods = {
 
 // ---- 1. stream vs sanitizeImage ------------------------------------------------------------------------------
 const targets = [];
+const parts = new Set((process.env.BENCH_STREAM_PARTS ?? 'stream,floods,piexif').split(','));
 const sizes = (process.env.BENCH_STREAM_SIZES ?? '10,100,200,1024').split(',').map(Number);
-console.log(`\nSanitizeStream vs sanitizeImage on JPEGs, each from disk (Node ${process.version}; one child process per cell)`);
-console.log('size MiB  stream MB/s  whole MB/s  speed ratio  stream RSS growth MiB  whole RSS growth MiB');
-for (const mib of sizes) {
-  const file = bigJpeg(mib);
-  const stream = child('stream', file);
-  const whole = child('whole', file);
-  if (stream.out !== whole.out) throw new Error(`stream and sanitizeImage outputs differ in size on ${file}`);
-  const ratio = whole.seconds / stream.seconds;
-  const mbps = (r) => (r.size / 1e6 / r.seconds).toFixed(0);
-  console.log(
-    `${String(mib).padStart(8)}  ${mbps(stream).padStart(11)}  ${mbps(whole).padStart(10)}  ${ratio.toFixed(2).padStart(10)}x  ${(stream.growth / MiB).toFixed(1).padStart(21)}  ${(whole.growth / MiB).toFixed(1).padStart(20)}`,
-  );
-  targets.push([`stream speed vs sanitizeImage, ${mib} MiB`, ratio, 0.8, '>=']);
-  if (mib >= 200) targets.push([`stream RSS growth MiB, ${mib} MiB`, stream.growth / MiB, 64, '<']);
+if (parts.has('stream')) {
+  console.log(`\nSanitizeStream vs sanitizeImage on JPEGs, each from disk (Node ${process.version}; one child process per cell)`);
+  console.log('size MiB  stream MB/s  whole MB/s  speed ratio  stream RSS growth MiB  whole RSS growth MiB');
+  for (const mib of sizes) {
+    const file = bigJpeg(mib);
+    const stream = child('stream', file);
+    const whole = child('whole', file);
+    if (stream.out !== whole.out) throw new Error(`stream and sanitizeImage outputs differ in size on ${file}`);
+    const ratio = whole.seconds / stream.seconds;
+    const mbps = (r) => (r.size / 1e6 / r.seconds).toFixed(0);
+    console.log(
+      `${String(mib).padStart(8)}  ${mbps(stream).padStart(11)}  ${mbps(whole).padStart(10)}  ${ratio.toFixed(2).padStart(10)}x  ${(stream.growth / MiB).toFixed(1).padStart(21)}  ${(whole.growth / MiB).toFixed(1).padStart(20)}`,
+    );
+    targets.push([`stream speed vs sanitizeImage, ${mib} MiB`, ratio, 0.8, '>=']);
+    if (mib >= 200) targets.push([`stream RSS growth MiB, ${mib} MiB`, stream.growth / MiB, 64, '<']);
+  }
 }
 
 // ---- 2. floods ------------------------------------------------------------------------------------------------
-console.log('\nFloods through sanitizeImage, 50 MiB each (RSS growth over the loaded input)');
-console.log('flood                          RSS growth / size   MB/s   output bytes');
-for (const [name, make] of Object.entries(floods)) {
-  const r = child('flood', make());
-  const ratio = r.growth / r.size;
-  const mbps = r.size / 1e6 / r.seconds;
-  console.log(`${name.padEnd(30)} ${ratio.toFixed(2).padStart(17)}x ${mbps.toFixed(0).padStart(6)}   ${r.out}`);
-  targets.push([`${name}: RSS / size`, ratio, 4, '<']);
-  targets.push([`${name}: MB/s`, mbps, 100, '>=']);
+if (parts.has('floods')) {
+  console.log('\nFloods through sanitizeImage, 50 MiB each (RSS growth over the loaded input)');
+  console.log('flood                          RSS growth / size   MB/s   output bytes');
+  for (const [name, make] of Object.entries(floods)) {
+    const r = child('flood', make());
+    const ratio = r.growth / r.size;
+    const mbps = r.size / 1e6 / r.seconds;
+    console.log(`${name.padEnd(30)} ${ratio.toFixed(2).padStart(17)}x ${mbps.toFixed(0).padStart(6)}   ${r.out}`);
+    targets.push([`${name}: RSS / size`, ratio, 4, '<']);
+    targets.push([`${name}: MB/s`, mbps, 100, '>=']);
+  }
 }
 
 // ---- 3. 24 MP JPEG vs piexifjs.remove -------------------------------------------------------------------------
-{
+if (parts.has('piexif')) {
   const { sanitizeImage } = await import(core);
   const file = cachedFile('bench-24mp.jpg', (write) => {
     const width = 6000;

@@ -49,9 +49,9 @@ export function notHandled(format: ImageFormat, handlers: Handlers): SanitizeErr
  * Runs a walk; any exception that is not a `SanitizeError` is a bug in the
  * core and leaves as `SanitizeError('INTERNAL')`, never as anything else.
  */
-export function runWalk(handler: FormatHandler, input: Uint8Array, options: ResolvedOptions, mode: WalkMode): Plan {
+export function runWalk(handler: FormatHandler, input: Uint8Array, options: ResolvedOptions, mode: WalkMode, copiedData?: readonly number[]): Plan {
   try {
-    return handler.plan(input, options, mode);
+    return handler.plan(input, options, mode, copiedData);
   } catch (error) {
     if (error instanceof SanitizeError) throw error;
     throw new SanitizeError('INTERNAL', `Internal error while reading the ${handler.format.toUpperCase()}: ${String(error)}`, {

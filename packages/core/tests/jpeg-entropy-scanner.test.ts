@@ -15,15 +15,16 @@ function reference(bytes: Uint8Array, from: number, end: number): number {
   return end;
 }
 
-// Bytes rich in the cases that matter: FF 00, FF Dn, FF FF runs, markers, FF at word edges.
-const byte = fc.oneof(fc.constant(0xff), fc.constant(0x00), fc.integer({ min: 0xd0, max: 0xd9 }), fc.integer({ min: 0, max: 255 }));
+// Bytes rich in the cases that matter: FF 00, FF Dn, FF FF runs, markers, FF at word edges, FF FE (a carry flags the FE).
+const byte = fc.oneof(fc.constant(0xff), fc.constant(0x00), fc.constant(0xfe), fc.integer({ min: 0xd0, max: 0xd9 }), fc.integer({ min: 0, max: 255 }));
 
 describe('EntropyScanner.stop', () => {
   it('agrees with a byte-by-byte reading, at every offset in the buffer', () => {
     // Prepare
     const scanner = new EntropyScanner();
+    // size 'max': with its default size fast-check keeps arrays under ~10 bytes, below SHORT_RANGE: the word loop never ran
     fc.assert(
-      fc.property(fc.array(byte, { minLength: 0, maxLength: 400 }), fc.nat(7), fc.nat(400), fc.nat(400), (values, shift, a, b) => {
+      fc.property(fc.array(byte, { minLength: 0, maxLength: 400, size: 'max' }), fc.nat(7), fc.nat(400), fc.nat(400), (values, shift, a, b) => {
         const buffer = new ArrayBuffer(values.length + 8);
         const bytes = new Uint8Array(buffer, shift, values.length);
         bytes.set(values);

@@ -64,12 +64,22 @@ export class ByteSink implements Out {
     this.lastSource = undefined;
   }
 
-  toBytes(): Uint8Array<ArrayBuffer> {
+  /**
+   * The output in one fresh buffer. With `source` and `copies`, also says
+   * where bytes of `source` went: for every piece that is a view of
+   * `source`, the triple (offset in `source`, offset in the output, size)
+   * is appended to `copies`, from the very copy that places it.
+   */
+  toBytes(source?: Uint8Array, copies?: number[]): Uint8Array<ArrayBuffer> {
     this.seal();
     const out = new Uint8Array(this.total);
     let at = 0;
     for (const piece of this.pieces) {
       out.set(piece, at);
+      if (copies !== undefined && source !== undefined && piece.buffer === source.buffer) {
+        const from = piece.byteOffset - source.byteOffset;
+        if (from >= 0 && from + piece.length <= source.length) copies.push(from, at, piece.length);
+      }
       at += piece.length;
     }
     return out;

@@ -142,10 +142,12 @@ export function planWhole(
   input: Uint8Array,
   options: ResolvedOptions,
   mode: WalkMode,
+  copiedData?: readonly number[],
 ): Plan {
   const output = new ByteSink();
   const w = walker(options, mode, output);
   w.stable = true;
+  if (copiedData !== undefined) w.copiedData = copiedData;
   const used = w.feed(input, 0, input.length, 0, true);
   if (used !== input.length) throw new SanitizeError('INTERNAL', `The walker left ${input.length - used} bytes unread`);
   return { output, ...w.finish() };
@@ -157,6 +159,6 @@ export function streamingHandler(format: ImageFormat, walker: (options: Resolved
   return {
     format,
     walker,
-    plan: (input, options, mode) => planWhole(walker, input, options, mode),
+    plan: (input, options, mode, copiedData) => planWhole(walker, input, options, mode, copiedData),
   };
 }

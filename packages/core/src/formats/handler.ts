@@ -10,6 +10,8 @@ export interface Plan {
   kept: MetadataItem[];
   /** EXIF orientation (1..8) of the input, when it carries one. */
   orientation?: number;
+  /** See `WalkReport.scannedData`. */
+  scannedData?: number[];
 }
 
 /** What an incremental walk found; its output went to the `Out` it was given. */
@@ -17,6 +19,12 @@ export interface WalkReport {
   removed: MetadataItem[];
   kept: MetadataItem[];
   orientation?: number;
+  /**
+   * Image data the walk read whole and copied as it is, as pairs of input
+   * offsets `[start, end)`, ascending: each pair is one JPEG scan's
+   * entropy-coded data, found to hold no marker but RSTn.
+   */
+  scannedData?: number[];
 }
 
 /** How the walk is used: `sanitize` checks everything; `verify` re-walks our own output (checksums were checked already). */
@@ -39,6 +47,12 @@ export interface Walker {
   readonly need: number;
   /** True when the window it is fed stays valid after `feed` returns (one whole input), so it may keep views. */
   stable: boolean;
+  /**
+   * For the self-check of `sanitizeImage()` only: pairs of input offsets
+   * `[start, end)`, ascending, that are a verbatim copy of `scannedData` of
+   * the walk that produced this input (see `copiedData` in sanitize.ts).
+   */
+  copiedData?: readonly number[];
   /** After the final `feed`: what was removed and kept. */
   finish(): WalkReport;
 }
@@ -54,7 +68,7 @@ export interface ImageFormatHandler {
 /** One module per container format. */
 export interface FormatHandler extends ImageFormatHandler {
   /** Walks a whole input held in memory. */
-  plan(input: Uint8Array, options: ResolvedOptions, mode: WalkMode): Plan;
+  plan(input: Uint8Array, options: ResolvedOptions, mode: WalkMode, copiedData?: readonly number[]): Plan;
   /** The formats that stream: a walker fed chunk by chunk. `plan()` is this walker fed one chunk. */
   walker?(options: ResolvedOptions, mode: WalkMode, out: Out): Walker;
 }

@@ -21,7 +21,7 @@ import { isOrientationOnlyTiff, ORIENTATION_TIFF_SIZE, readOrientation, writeOri
 import type { ResolvedOptions } from '../../options.js';
 import type { MetadataKind } from '../../types.js';
 import { LinearWalker, streamingHandler } from '../feed.js';
-import type { WalkMode } from '../handler.js';
+import type { WalkMode, WalkReport } from '../handler.js';
 import { EntropyScanner } from './entropy.js';
 import { ADOBE_CONTENT_SIZE, EXIF_ID, ICC_ID, JFIF_CONTENT_SIZE, KEPT_APPS, NAMED_APPS, RULE_OF } from './allowlist.js';
 import { IccSegments } from './icc-segments.js';
@@ -107,6 +107,12 @@ class JpegWalker extends LinearWalker {
   private ffHeld = 0;
   private ffOffset = 0;
   private readonly scanner = new EntropyScanner();
+  // Where the current scan's entropy-coded data starts; each scan's data read whole, as input offset pairs.
+  private scanDataStart = 0;
+  private readonly scanned: number[] = [];
+  // The self-check's shortcut (Walker.copiedData): the ranges, and the next one to look at.
+  copiedData: readonly number[] = [];
+  private copiedNext = 0;
   // Trailer.
   private trailerStart = 0;
   private trailerLabel: string | undefined;
@@ -116,6 +122,12 @@ class JpegWalker extends LinearWalker {
     private readonly out: Out,
   ) {
     super('jpeg', SEGMENT_HEADER_SIZE);
+  }
+
+  override finish(): WalkReport {
+    const report = super.finish();
+    if (this.scanned.length > 0) report.scannedData = this.scanned;
+    return report;
   }
 
   protected step(w: Uint8Array, i: number, end: number, final: boolean): number {
@@ -229,7 +241,8 @@ class JpegWalker extends LinearWalker {
       this.state = State.Entropy;
       this.scanOffset = pos;
       this.ffHeld = 0;
-      return segEnd;
+      this.scanDataStart = segEnd + this.delta;
+      return this.skipCopied(w, segEnd, end);
     }
     if (rule === 'copy') {
       if (marker === DHP) this.hierarchical = true;
@@ -303,8 +316,27 @@ class JpegWalker extends LinearWalker {
         continue;
       }
       this.out.copy(w, i, p);
+      if (p > i && i + this.delta === this.scanDataStart) this.scanned.push(this.scanDataStart, p + this.delta);
       return this.endScan(p + this.delta, p);
     }
+  }
+
+  /**
+   * At the start of a scan's data: when `copiedData` says the bytes from here
+   * are a verbatim copy of a scan's data the walk that wrote them read whole
+   * (the proof is at `copiedData` in sanitize.ts), they are counted, not read
+   * again; the scan goes on from their end, where that walk found its end.
+   */
+  private skipCopied(w: Uint8Array, i: number, end: number): number {
+    const data = this.copiedData;
+    const pos = i + this.delta;
+    while (this.copiedNext + 1 < data.length && data[this.copiedNext] < pos) this.copiedNext += 2;
+    if (this.copiedNext + 1 >= data.length || data[this.copiedNext] !== pos) return i;
+    const to = i + (data[this.copiedNext + 1] - pos);
+    this.copiedNext += 2;
+    if (to <= i || to > end) return i;
+    this.out.copy(w, i, to);
+    return to;
   }
 
   /**
