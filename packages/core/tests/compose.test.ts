@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createSanitizer } from '../src/compose-entry.js';
 import { avif, gif, heic, jpeg, png, tiff, webp, type ImageFormatHandler } from '../src/formats-entry.js';
 import { inspectImage, sanitizeBlob, SanitizeError, sanitizeImage, SanitizeStream } from '../src/index.js';
-import { joinParts } from './chunked.js';
+import { throughStream } from './chunked.js';
 import { fixtureManifest, readFixture, type FixtureEntry } from './load.js';
 
 const manifest = fixtureManifest();
@@ -32,28 +32,8 @@ function refusal(error: unknown): Outcome {
 
 /** `input` through `new Stream()` in chunks of `CHUNKS`; the output and report, or the refusal. */
 async function streamed(Stream: typeof SanitizeStream, input: Uint8Array): Promise<Outcome> {
-  const stream = new Stream();
-  const writer = stream.writable.getWriter();
-  const reader = stream.readable.getReader();
-  const parts: Uint8Array[] = [];
-  const reading = (async () => {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      parts.push(value);
-    }
-  })();
-  const writing = (async () => {
-    for (let at = 0, i = 0; at < input.length; i++) {
-      const size = CHUNKS[i % CHUNKS.length];
-      await writer.write(input.slice(at, at + size));
-      at += size;
-    }
-    await writer.close();
-  })();
-  const failure = (await Promise.allSettled([reading, writing])).find((o) => o.status === 'rejected');
-  if (failure !== undefined) return refusal(failure.reason);
-  return { bytes: joinParts(parts), report: await stream.result };
+  const { error, bytes, report } = await throughStream(input, CHUNKS, Stream);
+  return error === undefined ? { bytes: bytes!, report } : refusal(error);
 }
 
 async function blobbed(sanitize: typeof sanitizeBlob, input: Uint8Array): Promise<Outcome & { type?: string }> {

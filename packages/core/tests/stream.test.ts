@@ -5,38 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isSanitizeError, MAX_BUFFERED_BYTES, sanitizeBlob, SanitizeError, sanitizeImage, SanitizeStream } from '../src/index.js';
 import { ascii, baseJpeg, basePng, concat, GIF_HEAD, GIF_IMAGE, jpegSegment, jpegWith, pngChunk, pngWith, VP8L, webpFile } from './build.js';
+import { throughStream } from './chunked.js';
 import { containsText } from './judges.js';
-
-/** Pushes `input` through a SanitizeStream in chunks of the given sizes (cycled); collects output or the error. */
-export async function throughStream(input: Uint8Array, sizes: number[] = [input.length || 1]) {
-  const stream = new SanitizeStream();
-  const writer = stream.writable.getWriter();
-  const reader = stream.readable.getReader();
-  const parts: Uint8Array[] = [];
-  const reading = (async () => {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      parts.push(value);
-    }
-  })();
-  const writing = (async () => {
-    for (let at = 0, i = 0; at < input.length; i++) {
-      const size = Math.max(1, sizes[i % sizes.length]);
-      await writer.write(input.slice(at, at + size));
-      at += size;
-    }
-    await writer.close();
-  })();
-  const outcome = await Promise.allSettled([reading, writing]);
-  const failure = outcome.find((o) => o.status === 'rejected') as PromiseRejectedResult | undefined;
-  if (failure) {
-    await expect(stream.result).rejects.toBe(failure.reason);
-    return { error: failure.reason as SanitizeError };
-  }
-  const report = await stream.result;
-  return { bytes: concat(...parts), report };
-}
 
 const SECRET = 'SECRET-OWNER-9f2c';
 const jpegWithSecrets = () => jpegWith(jpegSegment(0xfe, SECRET), jpegSegment(0xe1, `Exif\0\0${SECRET}`));
