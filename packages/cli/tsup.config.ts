@@ -1,12 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 export default defineConfig({
-  // The worker is its own entry: the pool starts it by URL, next to bin.js.
+  // The worker is its own entry: the pool starts it by path, next to bin.js.
   entry: { bin: 'src/bin.ts', worker: 'src/worker.ts' },
-  format: ['esm'],
+  // CommonJS, one file per entry: an ES module entry makes Node start its ES module loader (which
+  // loads fs/promises, readline and more) and resolve, read and link each chunk; `require` of one
+  // file does none of that. The commands stay lazy: each is initialised only when it runs, and
+  // exifr is required by `inspect` only.
+  format: ['cjs'],
+  outExtension: () => ({ js: '.js' }),
   platform: 'node',
   target: 'node20',
   // Every output file starts with a shebang; tsup then marks it executable (chmod 755).
@@ -17,4 +22,6 @@ export default defineConfig({
   external: ['exifr'],
   sourcemap: true,
   clean: true,
+  // The package is `"type": "module"`; this makes the `.js` files in dist/ CommonJS.
+  onSuccess: async () => writeFileSync(new URL('./dist/package.json', import.meta.url), '{ "type": "commonjs" }\n'),
 });

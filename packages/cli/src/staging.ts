@@ -38,10 +38,12 @@ export class StagingFolder {
    * existing output folder). With nothing written, nothing appears.
    */
   publish(wroteAny: boolean): void {
+    let renamed = false;
     try {
       if (!wroteAny) return;
       try {
         renameSync(this.path, this.outDir);
+        renamed = true;
         return;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
@@ -49,7 +51,8 @@ export class StagingFolder {
       }
       moveEach(this.path, this.outDir);
     } finally {
-      rmSync(this.path, { recursive: true, force: true });
+      // After the one rename there is nothing left to remove.
+      if (!renamed) rmSync(this.path, { recursive: true, force: true });
       removePendingFolder(this.path);
     }
   }

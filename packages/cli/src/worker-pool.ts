@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TaskRequest, TaskResponse, TaskOp } from './tasks.js';
 import type { TaskRunner } from './pool.js';
@@ -25,7 +26,8 @@ export class WorkerPool implements TaskRunner {
 
   constructor(
     readonly size: number,
-    private readonly workerUrl: URL = new URL('./worker.js', import.meta.url),
+    /** dist/worker.js, beside the bundle this runs in (dist/ is CommonJS: see tsup.config.ts). */
+    private readonly workerPath: string = join(__dirname, 'worker.js'),
   ) {
     // Keep the main thread reading and writing the next files while workers compute.
     this.workers = size;
@@ -47,7 +49,7 @@ export class WorkerPool implements TaskRunner {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.workerUrl);
+    const worker = new Worker(this.workerPath);
     const slot: Slot = { worker, busy: undefined };
     worker.on('message', (message: { response: TaskResponse }) => {
       const pending = slot.busy;
