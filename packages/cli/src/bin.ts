@@ -1,6 +1,5 @@
 import { parseCommandLine } from './args.js';
 import { EXIT, UsageError } from './errors.js';
-import { helpText } from './help.js';
 import { installSignalHandlers } from './interrupt.js';
 import { runCheck } from './commands/check.js';
 import { runClean } from './commands/clean.js';
@@ -10,8 +9,9 @@ declare const __CLI_VERSION__: string;
 async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseCommandLine(argv);
   switch (parsed.command) {
+    // The help text (and the format lists it builds from the core) only when asked for.
     case 'help':
-      process.stdout.write(`${helpText(parsed.topic)}\n`);
+      process.stdout.write(`${(await import('./help.js')).helpText(parsed.topic)}\n`);
       return EXIT.OK;
     case 'version':
       process.stdout.write(`${__CLI_VERSION__}\n`);
