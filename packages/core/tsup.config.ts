@@ -1,14 +1,36 @@
 import { defineConfig } from 'tsup';
 
+/**
+ * The package's entries (package.json `exports`): the main entry, and the two subpaths that let a bundle
+ * carry only the formats it names: `@image-sanitizer/core/compose` (createSanitizer) and
+ * `@image-sanitizer/core/formats` (the handlers).
+ */
+const ENTRIES = { index: 'src/index.ts', compose: 'src/compose-entry.ts', formats: 'src/formats-entry.ts' };
+
+/**
+ * Each format's walker as an entry of its own, not exported: esbuild splits code into one chunk per set
+ * of entries that reach it, so with the three entries alone every walker lands in one shared chunk, and
+ * a bundler cannot prove the other formats' tables unused inside it (a built chunk's top-level `const`s
+ * are `var`s, so `SIZE + OTHER_SIZE` may have effects). As entries, every format gets its own chunk,
+ * which a bundler drops as a whole file (`sideEffects: false`).
+ */
+const FORMAT_CHUNKS = {
+  'formats/jpeg': 'src/formats/jpeg/index.ts',
+  'formats/png': 'src/formats/png/index.ts',
+  'formats/webp': 'src/formats/webp/index.ts',
+  'formats/gif': 'src/formats/gif/index.ts',
+  'formats/heif': 'src/formats/heif.ts',
+  'formats/tiff': 'src/formats/tiff.ts',
+};
+
 export default defineConfig({
-  // The main entry, and the two subpaths that let a bundle carry only the formats it names:
-  // `@image-sanitizer/core/compose` (createSanitizer) and `@image-sanitizer/core/formats` (the handlers).
-  // The ESM build splits the code they share into chunks, so each format's walker is a chunk of its own.
-  entry: { index: 'src/index.ts', compose: 'src/compose-entry.ts', formats: 'src/formats-entry.ts' },
+  entry: { ...ENTRIES, ...FORMAT_CHUNKS },
   format: ['esm', 'cjs'],
-  dts: true,
+  dts: { entry: ENTRIES },
   sourcemap: true,
   clean: true,
   target: 'es2020',
   platform: 'neutral',
+  // Shared code goes into chunks in the CJS build too: one copy of each module across the entries.
+  splitting: true,
 });

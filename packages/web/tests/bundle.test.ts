@@ -7,6 +7,8 @@ import { bundleSize } from '../../../scripts/bench-bundle.mjs';
 const WALKER_CODE = ['IHDR', 'Self-check failed', 'iloc', 'ImageWidth', 'Graphic Control'];
 /** Text that only the walkers of formats other than JPEG hold (PNG, HEIF, TIFF, GIF, WebP). */
 const NOT_JPEG_CODE = ['IHDR', 'iloc', 'ImageWidth', 'Graphic Control', 'VP8X'];
+/** Text of the JPEG allowlist tables (allowlist.ts `KEPT_APPS`, `NAMED_APPS`), not of its walker's code. */
+const JPEG_TABLES = ['JFIF', 'ICC_PROFILE'];
 
 describe('the browser bundle of @image-sanitizer/core', () => {
   it('of { detectFormat } alone holds no walker code and stays under 2 KB gzip', async () => {
@@ -28,6 +30,27 @@ describe('the browser bundle of @image-sanitizer/core', () => {
     const { code } = await bundleSize(source);
     expect(code).toContain('Not a JPEG: no SOI marker');
     expect(NOT_JPEG_CODE.filter((text) => code.includes(text))).toEqual([]);
+  });
+
+  it('of createSanitizer([png]) holds none of the JPEG allowlist tables (each format is a chunk of its own)', async () => {
+    // In one chunk shared by every walker, the JPEG tables stayed: a built chunk's `const`s are `var`s, and
+    // a bundler keeps `var SEQUENCE_AT = SEGMENT_HEADER_SIZE + ICC_ID.length` and what it reads.
+    const source =
+      "import { createSanitizer } from '@image-sanitizer/core/compose';\n" +
+      "import { png } from '@image-sanitizer/core/formats';\n" +
+      'export const sanitizer = createSanitizer([png]);';
+    const { code } = await bundleSize(source);
+    expect(code).toContain('IHDR');
+    expect(JPEG_TABLES.filter((text) => code.includes(text))).toEqual([]);
+  });
+
+  it('of createSanitizer([jpeg]) holds the JPEG allowlist tables (the check above can fail)', async () => {
+    const source =
+      "import { createSanitizer } from '@image-sanitizer/core/compose';\n" +
+      "import { jpeg } from '@image-sanitizer/core/formats';\n" +
+      'export const sanitizer = createSanitizer([jpeg]);';
+    const { code } = await bundleSize(source);
+    expect(JPEG_TABLES.filter((text) => !code.includes(text))).toEqual([]);
   });
 
   it('of every format through createSanitizer holds every walker (the check above can fail)', async () => {

@@ -24,14 +24,14 @@ export interface ExtensionRow {
   /** The application identifier and authentication code (11 bytes), for application extensions. */
   readonly id?: string;
   readonly rule: ExtensionRule;
-  readonly section: string;
 }
 
+/** The extensions that may stay, each with the section that defines it. */
 export const KEPT_EXTENSIONS: readonly ExtensionRow[] = [
-  { label: GRAPHIC_CONTROL, rule: 'fields', section: 'GIF89a 23 Graphic Control Extension' },
-  { label: APPLICATION, id: 'NETSCAPE2.0', rule: 'fields', section: 'GIF89a 26; Netscape looping extension (sub-block 1: loop count)' },
-  { label: APPLICATION, id: 'ANIMEXTS1.0', rule: 'fields', section: 'GIF89a 26; same looping sub-block as NETSCAPE2.0' },
-  { label: APPLICATION, id: 'ICCRGBG1012', rule: 'icc', section: 'ICC.1:2022 Annex B.6' },
+  { label: GRAPHIC_CONTROL, rule: 'fields' }, // GIF89a 23 Graphic Control Extension
+  { label: APPLICATION, id: 'NETSCAPE2.0', rule: 'fields' }, // GIF89a 26; Netscape looping extension (sub-block 1: loop count)
+  { label: APPLICATION, id: 'ANIMEXTS1.0', rule: 'fields' }, // GIF89a 26; same looping sub-block as NETSCAPE2.0
+  { label: APPLICATION, id: 'ICCRGBG1012', rule: 'icc' }, // ICC.1:2022 Annex B.6
 ];
 
 /** What removed extensions are called in the report (an application extension otherwise: `application` with its identifier). */

@@ -18,14 +18,15 @@ export type ChunkRule =
   /** Copied when asked, once, in an extended (VP8X) file. */
   | 'icc';
 
-export const KEPT_CHUNKS: ReadonlyMap<string, { rule: ChunkRule; section: string }> = new Map([
-  ['VP8X', { rule: 'vp8x', section: 'RFC 9649 2.7.1 Extended File Format' }],
-  ['VP8 ', { rule: 'image', section: 'RFC 9649 2.5 Simple File Format (Lossy); RFC 6386' }],
-  ['VP8L', { rule: 'image', section: 'RFC 9649 2.6 Simple File Format (Lossless)' }],
-  ['ALPH', { rule: 'image', section: 'RFC 9649 2.7.1.2 Alpha' }],
-  ['ANIM', { rule: 'fields', section: 'RFC 9649 2.7.1.1 Animation (background colour, loop count)' }],
-  ['ANMF', { rule: 'frame', section: 'RFC 9649 2.7.1.1 Animation frame' }],
-  ['ICCP', { rule: 'icc', section: 'RFC 9649 2.7.1.4 Color Profile' }],
+/** The chunks that may stay, each with the RFC 9649 section that defines it. */
+export const KEPT_CHUNKS: ReadonlyMap<string, { rule: ChunkRule }> = new Map([
+  ['VP8X', { rule: 'vp8x' }], // RFC 9649 2.7.1 Extended File Format
+  ['VP8 ', { rule: 'image' }], // RFC 9649 2.5 Simple File Format (Lossy); RFC 6386
+  ['VP8L', { rule: 'image' }], // RFC 9649 2.6 Simple File Format (Lossless)
+  ['ALPH', { rule: 'image' }], // RFC 9649 2.7.1.2 Alpha
+  ['ANIM', { rule: 'fields' }], // RFC 9649 2.7.1.1 Animation (background colour, loop count)
+  ['ANMF', { rule: 'frame' }], // RFC 9649 2.7.1.1 Animation frame
+  ['ICCP', { rule: 'icc' }], // RFC 9649 2.7.1.4 Color Profile
 ] as const);
 
 /** What removed chunks are called in the report (anything else: `unknown`). */
