@@ -14,8 +14,10 @@ export function sanitizeWith(handlers: Handlers, input: ImageInput, options: San
 export function sanitizeBytes(source: Uint8Array, resolved: ResolvedOptions, handlers: Handlers): SanitizeResult {
   const handler = handlerFor(source, handlers);
   const plan = runWalk(handler, source, resolved, 'sanitize');
-  // Another thread may write into shared memory between the walk and the copy: then nothing is taken on trust.
-  const copies = Object.prototype.toString.call(source.buffer) === '[object SharedArrayBuffer]' ? undefined : [];
+  // Where the walk read image data whole (JPEG scans), the copies of it may spare the self-check a second read;
+  // another thread may write into shared memory between the walk and the copy: then nothing is taken on trust.
+  const shared = Object.prototype.toString.call(source.buffer) === '[object SharedArrayBuffer]';
+  const copies = plan.scannedData === undefined || shared ? undefined : [];
   const bytes = plan.output.toBytes(source, copies);
   selfCheck(handler, bytes, resolved, copies && copiedData(plan.scannedData, copies));
   return { format: handler.format, bytes, removed: plan.removed, kept: plan.kept };
