@@ -157,14 +157,17 @@ class MovieReader {
 
   /** The track id lists of the `auxl` boxes in `tref`, read without reporting anything. */
   private auxlTargets(tref: Box): number[][] {
-    const lists: number[][] = [];
-    for (const box of childBoxes(this.input, tref.start, tref.end, this.fail, this.budget)) {
-      if (box.type !== 'auxl' || (box.end - box.start) % 4 !== 0) continue;
+    return this.referenceBoxes(tref).flatMap(({ box, to }) => (box.type === 'auxl' && to !== undefined ? [to] : []));
+  }
+
+  /** Each box of `tref` (14496-12 8.3.3) with its list of track ids; `undefined` when it is no whole number of them. */
+  private referenceBoxes(tref: Box): { box: Box; to: number[] | undefined }[] {
+    return childBoxes(this.input, tref.start, tref.end, this.fail, this.budget).map((box) => {
+      if ((box.end - box.start) % 4 !== 0) return { box, to: undefined };
       const to: number[] = [];
       for (let at = box.start; at < box.end; at += 4) to.push(u32be(this.input, at));
-      lists.push(to);
-    }
-    return lists;
+      return { box, to };
+    });
   }
 
   /** The children of `box` listed under `parent` (`movie-boxes.ts`); every other child is reported and left out. */
@@ -267,15 +270,10 @@ class MovieReader {
   /** `tref` (8.3.3): its TrackReferenceTypeBoxes, each a list of 32-bit track ids. */
   private readTrackReferences(tref: Box): Track['references'] {
     const references: Track['references'] = [];
-    for (const box of childBoxes(this.input, tref.start, tref.end, this.fail, this.budget)) {
-      if ((box.end - box.start) % 4 !== 0) this.fail('MALFORMED', `tref/${printableType(box.type)} is not a list of track ids`, box.offset);
-      if (!TRACK_REFERENCES_KEPT.has(box.type)) {
-        this.remove('unknown', `tref/${printableType(box.type)}`, box);
-        continue;
-      }
-      const to: number[] = [];
-      for (let at = box.start; at < box.end; at += 4) to.push(u32be(this.input, at));
-      references.push({ box, to });
+    for (const { box, to } of this.referenceBoxes(tref)) {
+      if (to === undefined) this.fail('MALFORMED', `tref/${printableType(box.type)} is not a list of track ids`, box.offset);
+      if (!TRACK_REFERENCES_KEPT.has(box.type)) this.remove('unknown', `tref/${printableType(box.type)}`, box);
+      else references.push({ box, to });
     }
     return references;
   }
