@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ImageFormat, MetadataItem, SanitizeOptions } from '@image-sanitizer/core';
 import type { CleanArgs } from '../args.js';
@@ -16,6 +15,7 @@ import {
   requireSomePath,
   type FileEntry,
   type FileIdentity,
+  type ReadOutcome,
   type SkippedEntry,
 } from '../files.js';
 import { withInterruptCleanup } from '../interrupt.js';
@@ -167,25 +167,26 @@ function statOrUndefined(path: string, how: typeof fs.statSync | typeof fs.lstat
   }
 }
 
-/** Output folders made so far, so each is created once per run. */
-const madeFolders = new Map<string, Promise<unknown>>();
+/** Output folders made so far, so each is created once per run (synchronously, like the rest of the set-up). */
+const madeFolders = new Set<string>();
 
-function ensureFolder(folder: string): Promise<unknown> {
-  let made = madeFolders.get(folder);
-  if (made === undefined) {
-    made = mkdir(folder, { recursive: true });
-    madeFolders.set(folder, made);
-  }
-  return made;
+function ensureFolder(folder: string): void {
+  if (madeFolders.has(folder)) return;
+  fs.mkdirSync(folder, { recursive: true });
+  madeFolders.add(folder);
 }
 
-/** Output folders made so far by the synchronous path. */
-const madeFoldersSync = new Set<string>();
+/** The report of a file that gave no image bytes: it could not be read, or it is not an image. */
+function notRead(path: string, read: Exclude<ReadOutcome, { kind: 'bytes' }>): CleanFileReport {
+  return read.kind === 'failed' ? { path, status: 'error', code: read.code, message: read.message } : { path, status: 'skipped', reason: 'NOT_AN_IMAGE' };
+}
 
-function ensureFolderSync(folder: string): void {
-  if (madeFoldersSync.has(folder)) return;
-  fs.mkdirSync(folder, { recursive: true });
-  madeFoldersSync.add(folder);
+/**
+ * After a signal no file is started and nothing more is done (no summary of files that are gone):
+ * the signal's handler removes what this run wrote and ends the process.
+ */
+async function haltAfterSignal(): Promise<void> {
+  if (writingStopped()) await new Promise<never>(() => {});
 }
 
 function cleanedReport(file: FileEntry, output: string, bytesIn: number, value: TaskResults['sanitize']): Extract<CleanFileReport, { status: 'cleaned' }> {
@@ -209,12 +210,10 @@ function writeFailed(file: FileEntry, output: string, error: unknown, inPlace: b
 }
 
 async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOptions, inPlace: boolean, staged: boolean, linked: LinkedFile[]): Promise<CleanFileReport> {
-  // After a signal no file is started: the handler ends the process once the writes in flight are undone.
-  if (writingStopped()) await new Promise<never>(() => {});
+  await haltAfterSignal();
   const { file, target, output } = item;
   const read = await readFileEntry(file);
-  if (read.kind === 'failed') return { path: file.path, status: 'error', code: read.code, message: read.message };
-  if (read.kind === 'not-an-image') return { path: file.path, status: 'skipped', reason: 'NOT_AN_IMAGE' };
+  if (read.kind !== 'bytes') return notRead(file.path, read);
 
   const bytesIn = read.bytes.length;
   const response = await runner.run({ op: 'sanitize', bytes: read.bytes, options });
@@ -226,7 +225,7 @@ async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOpti
       if (inPlace) {
         await replaceFileDurably(target, bytes, read.mode, { uid: read.uid, gid: read.gid });
       } else {
-        await ensureFolder(dirname(target));
+        ensureFolder(dirname(target));
         writeCopySync(target, bytes, read.mode, staged);
       }
     } catch (error) {
@@ -246,12 +245,11 @@ async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOpti
 function cleanCopySync(item: Planned, scratch: ReadBuffer, options: SanitizeOptions, staged: boolean): CleanFileReport {
   const { file, target, output } = item;
   const read = readFileEntryInto(file, scratch);
-  if (read.kind === 'failed') return { path: file.path, status: 'error', code: read.code, message: read.message };
-  if (read.kind === 'not-an-image') return { path: file.path, status: 'skipped', reason: 'NOT_AN_IMAGE' };
+  if (read.kind !== 'bytes') return notRead(file.path, read);
   const response = runTask({ op: 'sanitize', bytes: read.bytes, options });
   if (!response.ok) return { path: file.path, status: 'error', ...response.failure };
   try {
-    ensureFolderSync(dirname(target));
+    ensureFolder(dirname(target));
     writeCopySync(target, response.value.bytes, read.mode, staged);
   } catch (error) {
     return writeFailed(file, output, error, false);
@@ -278,9 +276,7 @@ async function cleanCopiesInline(planned: readonly Planned[], options: SanitizeO
     progress.tick();
     if (performance.now() - since >= YIELD_EVERY_MS) {
       await new Promise((resolve) => setImmediate(resolve));
-      // A signal was handled: its handler removes what this run wrote and ends the process.
-      // Nothing more is done meanwhile (no summary of files that are gone).
-      if (writingStopped()) await new Promise<never>(() => {});
+      await haltAfterSignal();
       since = performance.now();
     }
   }
