@@ -13,6 +13,18 @@ export function codeOf(run: () => unknown): string | undefined {
   return undefined;
 }
 
+/** The SanitizeError `run` throws; fails the test when it returns or throws anything else. */
+export function refusalOf(run: () => unknown): SanitizeError {
+  let caught: unknown;
+  try {
+    run();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(SanitizeError);
+  return caught as SanitizeError;
+}
+
 /** True when the two byte ranges hold the same bytes. */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
