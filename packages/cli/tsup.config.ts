@@ -23,7 +23,11 @@ export default defineConfig({
   // From its TypeScript sources, compiled for node20 like the rest: the core's own build targets ES2020 and
   // turns every class field into an Object.defineProperty call (`__publicField`) each time an object is made.
   esbuildOptions(options) {
-    options.alias = { '@image-sanitizer/core': fileURLToPath(new URL('../core/src/index.ts', import.meta.url)) };
+    options.alias = {
+      '@image-sanitizer/core': fileURLToPath(new URL('../core/src/index.ts', import.meta.url)),
+      // Not a package entry: what only a build from the sources can reach (a reused output buffer, see clean.ts).
+      '@image-sanitizer/core/internal': fileURLToPath(new URL('../core/src/internal.ts', import.meta.url)),
+    };
   },
   external: ['exifr'],
   sourcemap: true,

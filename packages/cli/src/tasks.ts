@@ -1,5 +1,6 @@
 import { inspectImage, isSanitizeError, sanitizeImage } from '@image-sanitizer/core';
 import type { InspectResult, SanitizeOptions, SanitizeResult } from '@image-sanitizer/core';
+import { sanitizeImageInto, type OutputBuffer } from '@image-sanitizer/core/internal';
 import type { FileFailure } from './errors.js';
 
 /** The CPU-bound work on one image: pure, synchronous, the same in a worker or inline. */
@@ -35,10 +36,11 @@ export function toFailure(error: unknown): FileFailure {
   return { code: 'INTERNAL', message: `unexpected error: ${error instanceof Error ? error.message : String(error)}` };
 }
 
-export function runTask<Op extends TaskOp>(request: TaskRequest<Op>): TaskResponse<Op> {
+/** With `into`, a sanitized image's bytes are a view of that buffer, overwritten by the next task given it. */
+export function runTask<Op extends TaskOp>(request: TaskRequest<Op>, into?: OutputBuffer): TaskResponse<Op> {
   try {
     if (request.op === 'sanitize') {
-      const result = sanitizeImage(request.bytes, request.options);
+      const result = into === undefined ? sanitizeImage(request.bytes, request.options) : sanitizeImageInto(request.bytes, request.options, into);
       const value: TaskResults['sanitize'] = { ...result, changed: !sameBytes(result.bytes, request.bytes) };
       return { ok: true, value: value as TaskResults[Op] };
     }

@@ -1,5 +1,6 @@
 import type { FormatHandler, Handlers } from './formats/handler.js';
 import { resolveOptions, type ResolvedOptions, type SanitizeOptions } from './options.js';
+import type { OutputBuffer } from './bytes/write.js';
 import { checkSecondPass, outputDoesNotParse } from './self-check.js';
 import type { SanitizeResult } from './types.js';
 import { handlerFor, plainBytes, runWalk, type ImageInput } from './walk.js';
@@ -10,15 +11,15 @@ export function sanitizeWith(handlers: Handlers, input: ImageInput, options: San
   return sanitizeBytes(source, resolveOptions(options), handlers);
 }
 
-/** `sanitizeImage()` over a plain `Uint8Array` and resolved options. */
-export function sanitizeBytes(source: Uint8Array, resolved: ResolvedOptions, handlers: Handlers): SanitizeResult {
+/** `sanitizeImage()` over a plain `Uint8Array` and resolved options; with `into`, the output is a view of that buffer. */
+export function sanitizeBytes(source: Uint8Array, resolved: ResolvedOptions, handlers: Handlers, into?: OutputBuffer): SanitizeResult {
   const handler = handlerFor(source, handlers);
   const plan = runWalk(handler, source, resolved, 'sanitize');
   // Where the walk read image data whole (JPEG scans), the copies of it may spare the self-check a second read;
   // another thread may write into shared memory between the walk and the copy: then nothing is taken on trust.
   const shared = Object.prototype.toString.call(source.buffer) === '[object SharedArrayBuffer]';
   const copies = plan.scannedData === undefined || shared ? undefined : [];
-  const bytes = plan.output.toBytes(source, copies);
+  const bytes = plan.output.toBytes(source, copies, into);
   selfCheck(handler, bytes, resolved, copies && copiedData(plan.scannedData, copies));
   return { format: handler.format, bytes, removed: plan.removed, kept: plan.kept };
 }
@@ -27,8 +28,9 @@ export function sanitizeBytes(source: Uint8Array, resolved: ResolvedOptions, han
  * The output ranges the self-check may count without reading them again
  * (pairs of output offsets, ascending). Why that is no blind trust:
  * - the bytes are those the walk read: `copies` comes from `toBytes`
- *   itself, one triple per `set()` of a view of the input into the fresh
- *   output (which shares no memory with the input), and a range is taken
+ *   itself, one triple per `set()` of a view of the input into the output
+ *   (a fresh buffer, or an `OutputBuffer`'s: neither shares memory with
+ *   the input, see `OutputBuffer.take`), and a range is taken
  *   only when one such copy holds all of it; the input is not shared
  *   memory, so nothing else wrote into it since the walk (this is one
  *   synchronous call);

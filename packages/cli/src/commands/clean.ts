@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ImageFormat, MetadataItem, SanitizeOptions } from '@image-sanitizer/core';
+import { OutputBuffer } from '@image-sanitizer/core/internal';
 import type { CleanArgs } from '../args.js';
 import { replaceFileDurably, writeCopySync, writingStopped } from '../atomic-write.js';
 import { StagingFolder } from '../staging.js';
@@ -242,11 +243,11 @@ async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOpti
  * write the copy, all synchronous. The core's output may be a view of the input,
  * so the copy is written before the next file is read into the same buffer.
  */
-function cleanCopySync(item: Planned, scratch: ReadBuffer, options: SanitizeOptions, staged: boolean): CleanFileReport {
+function cleanCopySync(item: Planned, scratch: Scratch, options: SanitizeOptions, staged: boolean): CleanFileReport {
   const { file, target, output } = item;
-  const read = readFileEntryInto(file, scratch);
+  const read = readFileEntryInto(file, scratch.input);
   if (read.kind !== 'bytes') return notRead(file.path, read);
-  const response = runTask({ op: 'sanitize', bytes: read.bytes, options });
+  const response = runTask({ op: 'sanitize', bytes: read.bytes, options }, scratch.output);
   if (!response.ok) return { path: file.path, status: 'error', ...response.failure };
   try {
     ensureFolder(dirname(target));
@@ -255,6 +256,12 @@ function cleanCopySync(item: Planned, scratch: ReadBuffer, options: SanitizeOpti
     return writeFailed(file, output, error, false);
   }
   return cleanedReport(file, output, read.bytes.length, response.value);
+}
+
+/** The two buffers the batch of copies reuses from file to file: each file is read into one, sanitized into the other. */
+interface Scratch {
+  input: ReadBuffer;
+  output: OutputBuffer;
 }
 
 /** How long the synchronous batch works before it lets the event loop run (where a Ctrl-C or SIGTERM is handled). */
@@ -268,7 +275,7 @@ const YIELD_EVERY_MS = 20;
  * files, every `YIELD_EVERY_MS`; after one, no further file is started.
  */
 async function cleanCopiesInline(planned: readonly Planned[], options: SanitizeOptions, staged: boolean, progress: Progress): Promise<CleanFileReport[]> {
-  const scratch = new ReadBuffer();
+  const scratch: Scratch = { input: new ReadBuffer(), output: new OutputBuffer() };
   const reports: CleanFileReport[] = [];
   let since = performance.now();
   for (const item of planned) {

@@ -68,11 +68,12 @@ export class ByteSink implements Out {
    * The output in one fresh buffer. With `source` and `copies`, also says
    * where bytes of `source` went: for every piece that is a view of
    * `source`, the triple (offset in `source`, offset in the output, size)
-   * is appended to `copies`, from the very copy that places it.
+   * is appended to `copies`, from the very copy that places it. With
+   * `into`, the output is a view of that reused buffer instead.
    */
-  toBytes(source?: Uint8Array, copies?: number[]): Uint8Array<ArrayBuffer> {
+  toBytes(source?: Uint8Array, copies?: number[], into?: OutputBuffer): Uint8Array<ArrayBuffer> {
     this.seal();
-    const out = new Uint8Array(this.total);
+    const out = into === undefined ? new Uint8Array(this.total) : into.take(this.total, source);
     let at = 0;
     for (const piece of this.pieces) {
       out.set(piece, at);
@@ -83,6 +84,26 @@ export class ByteSink implements Out {
       at += piece.length;
     }
     return out;
+  }
+}
+
+/**
+ * A buffer that outputs are written into, one after the other, for a caller
+ * that handles each output before it asks for the next (the CLI writes each
+ * copy to its file): no new buffer per image, so no allocation, zero fill
+ * and garbage collection per image. Each output overwrites the one before.
+ * Its memory is its own (never shared with another thread); should the
+ * input be a view of it (the previous output sanitized again), `take`
+ * gives a fresh buffer, so that an output never overwrites its input.
+ */
+export class OutputBuffer {
+  private buffer = new Uint8Array(0);
+
+  /** `size` bytes to write an output into: the start of the buffer, grown when too small. */
+  take(size: number, input?: Uint8Array): Uint8Array<ArrayBuffer> {
+    if (input !== undefined && input.buffer === this.buffer.buffer) return new Uint8Array(size);
+    if (size > this.buffer.length) this.buffer = new Uint8Array(Math.max(size, this.buffer.length * 2));
+    return this.buffer.subarray(0, size);
   }
 }
 
