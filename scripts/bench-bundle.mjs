@@ -42,7 +42,7 @@ export async function bundleSize(source) {
     minify: true,
     format: 'esm',
     platform: 'browser',
-    target: 'es2020',
+    target: 'es2022',
     write: false,
     logLevel: 'silent',
   });
@@ -70,7 +70,7 @@ if (process.argv[1] === import.meta.filename) {
     minify: true,
     format: 'esm',
     platform: 'browser',
-    target: 'es2020',
+    target: 'es2022',
     write: false,
     metafile: true,
     logLevel: 'silent',

@@ -6,7 +6,8 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 
 export default defineConfig({
   // The worker is its own entry: the pool starts it by path, next to bin.js.
-  entry: { bin: 'src/bin.ts', worker: 'src/worker.ts' },
+  // launch.js is what bin/image-sanitizer.js starts: it loads bin.js through the code cache.
+  entry: { bin: 'src/bin.ts', worker: 'src/worker.ts', launch: 'src/launch.ts' },
   // CommonJS, one file per entry: an ES module entry makes Node start its ES module loader (which
   // loads fs/promises, readline and more) and resolve, read and link each chunk; `require` of one
   // file does none of that. The commands stay lazy: each is initialised only when it runs, and

@@ -29,7 +29,10 @@ export default defineConfig({
   dts: { entry: ENTRIES },
   sourcemap: true,
   clean: true,
-  target: 'es2020',
+  // ES2022: class fields stay class fields. Compiled for ES2020 every field became an Object.defineProperty
+  // call each time an object was made (`__publicField`): 12% of sanitizeImage's time on 42 kB JPEGs.
+  // Every engine the package supports has them: Node 20, and browsers since 2021 (Safari 14.1, Chrome 72, Firefox 69).
+  target: 'es2022',
   platform: 'neutral',
   // Shared code goes into chunks in the CJS build too: one copy of each module across the entries.
   splitting: true,

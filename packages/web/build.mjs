@@ -15,7 +15,7 @@ await build({
   minify: true,
   sourcemap: true,
   format: 'iife', // a classic worker runs in every browser that has workers
-  target: 'es2020',
+  target: 'es2022',
   platform: 'browser',
   logLevel: 'warning',
 });
