@@ -67,6 +67,11 @@ export class Findings {
     this.add(this.kept, label === undefined ? { kind, container, offset, length } : { kind, container, offset, length, label });
   }
 
+  /** Records a kept item as it is (already built, e.g. by the HEIF movie rewriter). */
+  keepItem(item: MetadataItem): void {
+    this.add(this.kept, item);
+  }
+
   /** Records an item as it is (already built, e.g. moved from kept to removed). */
   removeItem(item: MetadataItem): void {
     this.closeRun();

@@ -30,7 +30,6 @@
  * starts, its `length` the sum of its extents.
  */
 import { fourCC, u32be, u64be } from '../bytes/read.js';
-import { SanitizeError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ImageFormat, MetadataItem, MetadataKind } from '../types.js';
 import { type Box, BoxBudget, BOX_HEADER_SIZE, childBoxes, type Fail, FULL_BOX_HEADER_SIZE, printableType, readBox } from './heif/box.js';
@@ -56,6 +55,7 @@ import { NeutralizedCopy } from './heif/neutralized.js';
 import { readOrientation } from '../metadata/exif.js';
 import { keepIccProfile, type KeptProfile } from '../metadata/icc.js';
 import { fillsExactly } from './heif/properties.js';
+import { Findings } from './findings.js';
 import type { FormatHandler, Plan } from './handler.js';
 
 /**
@@ -150,12 +150,11 @@ interface DataRegion {
 }
 
 class HeifWalker {
+  private readonly f: Findings;
   private readonly fail: Fail;
   private readonly budget: BoxBudget;
   private readonly n: number;
   private readonly pending: Pending[] = [];
-  private readonly removed: MetadataItem[] = [];
-  private readonly kept: MetadataItem[] = [];
   private copy!: NeutralizedCopy;
 
   private items = new Map<number, ItemInfo>();
@@ -183,9 +182,8 @@ class HeifWalker {
     format: ImageFormat,
   ) {
     this.n = input.length;
-    this.fail = (code, message, offset) => {
-      throw new SanitizeError(code, message, { format, offset });
-    };
+    this.f = new Findings(format);
+    this.fail = this.f.fail;
     this.budget = new BoxBudget(MAX_BOXES, this.fail);
   }
 
@@ -202,15 +200,13 @@ class HeifWalker {
     this.zeroMediaData();
     this.copy.seal();
     for (const { item, ranges } of this.pending) {
-      if (ranges.some((r) => this.copy.changed(r.start, r.end))) this.removed.push(item);
+      if (ranges.some((r) => this.copy.changed(r.start, r.end))) this.f.removeItem(item);
     }
-    if (dataEnd < this.n) {
-      this.removed.push({ kind: 'trailer', container: 'trailer', offset: dataEnd, length: this.n - dataEnd, label: 'data after the last box' });
-    }
-    this.removed.push(...this.movie.report.removed);
-    this.kept.push(...this.movie.report.kept);
+    if (dataEnd < this.n) this.f.remove('trailer', 'trailer', dataEnd, this.n - dataEnd, 'data after the last box');
+    for (const item of this.movie.report.removed) this.f.removeItem(item);
+    for (const item of this.movie.report.kept) this.f.keepItem(item);
     const output = writeCompactHeif(this.compactPlan(top, meta), this.fail);
-    const plan: Plan = { output, removed: this.removed, kept: this.kept };
+    const plan: Plan = { output, removed: this.f.removed, kept: this.f.kept };
     const orientation = this.exifOrientation();
     if (orientation !== undefined) plan.orientation = orientation;
     return plan;
@@ -684,11 +680,11 @@ class HeifWalker {
   private reportKeptProperty(box: Box): void {
     const length = box.end - box.offset;
     if (box.type === 'colr' && colourType(this.input, box) !== NCLX) {
-      this.kept.push({ kind: 'icc', container: 'colr', offset: box.offset, length, label: colourType(this.input, box) });
+      this.f.keep('icc', 'colr', box.offset, length, colourType(this.input, box));
     } else if (box.type === 'colr') {
-      this.kept.push({ kind: 'color', container: 'colr', offset: box.offset, length, label: NCLX });
+      this.f.keep('color', 'colr', box.offset, length, NCLX);
     } else if (box.type === 'irot' || box.type === 'imir') {
-      this.kept.push({ kind: 'orientation', container: box.type, offset: box.offset, length, label: box.type === 'irot' ? 'rotation' : 'mirror' });
+      this.f.keep('orientation', box.type, box.offset, length, box.type === 'irot' ? 'rotation' : 'mirror');
     }
   }
 

@@ -20,10 +20,10 @@
  * value's size; a removed IFD's `offset` is where its entry count starts and
  * `length` its table (count, entries, next-IFD offset).
  */
-import { SanitizeError } from '../errors.js';
 import { keepIccProfile } from '../metadata/icc.js';
 import type { ResolvedOptions } from '../options.js';
-import type { MetadataItem, MetadataKind } from '../types.js';
+import type { MetadataKind } from '../types.js';
+import { Findings } from './findings.js';
 import type { FormatHandler, Plan } from './handler.js';
 import { checkJpegStream } from './tiff/jpeg-stream.js';
 import { type Entry, type Fail, type Ifd, type Reader, readHeader, readIfd, TYPE_BYTE, TYPE_IFD, TYPE_IFD8, TYPE_LONG, TYPE_LONG8, TYPE_RATIONAL, TYPE_SHORT, TYPE_SRATIONAL } from './tiff/structure.js';
@@ -112,8 +112,8 @@ class SubIfdUnreadable extends Error {}
 
 class TiffWalker {
   private readonly n: number;
-  private readonly removed: MetadataItem[] = [];
-  private readonly kept: MetadataItem[] = [];
+  private readonly f = new Findings('tiff');
+  private readonly fail: Fail = this.f.fail;
   private orientation: number | undefined;
   private segmentsSeen = 0;
   private bytesCopied = 0;
@@ -135,10 +135,6 @@ class TiffWalker {
   ) {
     this.n = input.length;
   }
-
-  private readonly fail: Fail = (code, message, offset) => {
-    throw new SanitizeError(code, message, { format: 'tiff', offset });
-  };
 
   walk(): Plan {
     const { reader, first } = readHeader(this.input, this.fail);
@@ -171,13 +167,13 @@ class TiffWalker {
     this.checkStoredValues(merged(this.metadata));
     const regions = merged([...this.metadata, ...this.rewritten]);
     pages.forEach((page, i) => this.zeroMetadataInSegments(page, containers[i], regions));
-    const plan: Plan = { output: writeTiff(reader.layout, pages, this.fail), removed: this.removed, kept: this.kept };
+    const plan: Plan = { output: writeTiff(reader.layout, pages, this.fail), removed: this.f.removed, kept: this.f.kept };
     if (this.orientation !== undefined) plan.orientation = this.orientation;
     return plan;
   }
 
   private remove(kind: MetadataKind, container: string, offset: number, length: number, label: string): void {
-    this.removed.push({ kind, container, offset, length, label });
+    this.f.remove(kind, container, offset, length, label);
   }
 
   /** An integer held in the entry itself (BYTE, SHORT, LONG, LONG8, count 1), or `undefined`. */
@@ -280,7 +276,7 @@ class TiffWalker {
       const kept: KeptValue = { tag: entry.tag, type: entry.type, count: entry.tag === TAG_ICC_PROFILE ? value.length : entry.count, bytes: value };
       values.push(kept);
       if (!entry.inline) this.stored.push({ value: kept, values, start: entry.start, end: entry.start + entry.size!, name: rule.name, decoding: rule.decoding, container });
-      if (entry.tag === TAG_ICC_PROFILE) this.kept.push({ kind: 'icc', container, ...range(), label: 'ICC profile' });
+      if (entry.tag === TAG_ICC_PROFILE) this.f.keep('icc', container, range().offset, range().length, 'ICC profile');
     }
     return { values, jpeg: compression === COMPRESSION_JPEG, ...this.segments(checked, container, ifd.offset, spp) };
   }
@@ -403,8 +399,8 @@ class TiffWalker {
       const at = stored.values.indexOf(stored.value);
       if (at >= 0) stored.values.splice(at, 1);
       if (stored.value.tag === TAG_ICC_PROFILE) {
-        const index = this.kept.findIndex((item) => item.kind === 'icc' && item.offset === stored.start);
-        if (index >= 0) this.kept.splice(index, 1);
+        const index = this.f.kept.findIndex((item) => item.kind === 'icc' && item.offset === stored.start);
+        if (index >= 0) this.f.kept.splice(index, 1);
       }
       this.remove(stored.value.tag === TAG_ICC_PROFILE ? 'icc' : 'unknown', stored.container, stored.start, stored.end - stored.start, `${stored.name}, ${label}`);
     };
@@ -438,7 +434,7 @@ class TiffWalker {
     if (valid && this.orientation === undefined) this.orientation = value;
     const { entrySize } = this.reader.layout;
     if (valid && value !== 1 && this.options.keepOrientation) {
-      this.kept.push({ kind: 'orientation', container, offset: entry.at, length: entrySize, label: `Orientation ${value}` });
+      this.f.keep('orientation', container, entry.at, entrySize, `Orientation ${value}`);
       return true;
     }
     this.remove('orientation', container, entry.at, entrySize, valid ? `Orientation ${value}` : 'Orientation');
