@@ -62,12 +62,7 @@ function runCached(bundle: string, folder: string): void {
   const { size, mtimeNs, ino } = fs.statSync(bundle, { bigint: true });
   const source = fs.readFileSync(bundle, 'utf8');
   const file = join(folder, `bin-${fnv1a(`${process.version} ${process.arch} ${process.execArgv.join(' ')} ${bundle} ${size} ${mtimeNs} ${ino}`)}.cache`);
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = fs.readFileSync(file);
-  } catch {
-    cachedData = undefined;
-  }
+  const cachedData = readOwnFile(file);
   // Wrapped as Node wraps a CommonJS module; the shebang line becomes a comment.
   const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;
   const wrapped = `(function (exports, require, module, __filename, __dirname) { ${body}\n});`;
@@ -79,7 +74,7 @@ function runCached(bundle: string, folder: string): void {
       const data = script.createCachedData();
       if (data.length <= known * REWRITE_GROWTH) return;
       const temporary = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(temporary, data, { mode: 0o600 });
+      fs.writeFileSync(temporary, data, { mode: 0o600, flag: 'wx' });
       fs.renameSync(temporary, file);
       // The caches of earlier builds and Node versions are of no further use.
       for (const name of fs.readdirSync(folder)) {
@@ -92,6 +87,29 @@ function runCached(bundle: string, folder: string): void {
   const module = { exports: {}, filename: bundle, id: bundle, loaded: false };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(module.exports, module.exports, Module.createRequire(bundle), module, bundle, dirname(bundle));
+}
+
+/**
+ * The bytes of `file` when it is a regular file of this user that no one else
+ * may write (checked on the open file, so a name swapped after the folder's
+ * check gives nothing); undefined otherwise, or when there is none.
+ */
+function readOwnFile(file: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = fs.fstatSync(fd);
+    if (!info.isFile() || info.uid !== process.getuid?.() || (info.mode & 0o022) !== 0) return undefined;
+    return fs.readFileSync(fd);
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** 32-bit FNV-1a of `text`, as 8 hex digits: a short file name, not a secret. */

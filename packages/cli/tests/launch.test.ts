@@ -63,6 +63,19 @@ describe('the launcher and its code cache', () => {
     expect(readFileSync(join(folder, name)).equals(Buffer.alloc(4096, 0x5a))).toBe(false);
   });
 
+  it('does not read a cache file others may write into: it is made again, private', async () => {
+    const home = join(root, 'home-3');
+    await cleanWith(home);
+    const folder = join(home, 'image-sanitizer');
+    const [name] = cacheFiles(folder);
+    chmodSync(join(folder, name), 0o666);
+    const before = statSync(join(folder, name), { bigint: true }).ino;
+    await cleanWith(home);
+    // Taken as missing, so written anew (a new file renamed over it), mode 0600.
+    expect(statSync(join(folder, name)).mode & 0o777).toBe(0o600);
+    expect(statSync(join(folder, name), { bigint: true }).ino).not.toBe(before);
+  });
+
   it('uses no folder that others may write into, nor a symbolic link, nor any folder when turned off', async () => {
     const open = join(root, 'home-open', 'image-sanitizer');
     mkdirSync(open, { recursive: true });
