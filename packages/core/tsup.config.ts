@@ -19,8 +19,8 @@ const FORMAT_CHUNKS = {
   'formats/png': 'src/formats/png/index.ts',
   'formats/webp': 'src/formats/webp/index.ts',
   'formats/gif': 'src/formats/gif/index.ts',
-  'formats/heif': 'src/formats/heif.ts',
-  'formats/tiff': 'src/formats/tiff.ts',
+  'formats/heif': 'src/formats/heif/index.ts',
+  'formats/tiff': 'src/formats/tiff/index.ts',
 };
 
 export default defineConfig({

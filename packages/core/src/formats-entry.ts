@@ -2,10 +2,10 @@
 // `@image-sanitizer/core/compose`. A bundle carries the walkers of the handlers it imports, no others.
 import { gif as gifHandler } from './formats/gif/index.js';
 import type { ImageFormatHandler } from './formats/handler.js';
-import { avif as avifHandler, heic as heicHandler } from './formats/heif.js';
+import { avif as avifHandler, heic as heicHandler } from './formats/heif/index.js';
 import { jpeg as jpegHandler } from './formats/jpeg/index.js';
 import { png as pngHandler } from './formats/png/index.js';
-import { tiff as tiffHandler } from './formats/tiff.js';
+import { tiff as tiffHandler } from './formats/tiff/index.js';
 import { webp as webpHandler } from './formats/webp/index.js';
 
 export type { ImageFormatHandler } from './formats/handler.js';

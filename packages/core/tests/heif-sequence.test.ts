@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { SanitizeError, sanitizeImage } from '../src/index.js';
 import { FRAGMENTED_REFUSAL } from '../src/formats/heif/movie.js';
-import { SEQUENCE_WITHOUT_STILL_REFUSAL } from '../src/formats/heif.js';
+import { SEQUENCE_WITHOUT_STILL_REFUSAL } from '../src/formats/heif/index.js';
 import { containsText, expectRefused, heifImageItems, heifLayout, sanitizeEachVariant, sweepVariants } from './judges.js';
 import { fixtureManifest, readFixture } from './load.js';
 import { type HeifTrack, heifTracks } from './readers/heif.js';

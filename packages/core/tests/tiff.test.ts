@@ -23,7 +23,7 @@ import {
   tiffPages,
 } from './judges.js';
 import { sanitizeOrCode } from './judges/outcome.js';
-import { DNG_REFUSAL, RAW_DATA_REFUSAL } from '../src/formats/tiff.js';
+import { DNG_REFUSAL, RAW_DATA_REFUSAL } from '../src/formats/tiff/index.js';
 import { corpusManifest, CORPUS_DIR, fixtureManifest, readCorpus, readFixture } from './load.js';
 import {
   ASCII,

@@ -1,10 +1,10 @@
 import type { ImageFormat } from '../types.js';
 import { gif } from './gif/index.js';
 import type { FormatHandler } from './handler.js';
-import { avif, heic } from './heif.js';
+import { avif, heic } from './heif/index.js';
 import { jpeg } from './jpeg/index.js';
 import { png } from './png/index.js';
-import { tiff } from './tiff.js';
+import { tiff } from './tiff/index.js';
 import { webp } from './webp/index.js';
 
 /** Every format the core can sanitize, listed explicitly. */

@@ -4,7 +4,7 @@
  * The walk neutralizes a copy of the input in place (removed boxes become
  * `free`, their payload and every unused `mdat`/`idat` byte zeroed), which is
  * what the removal report is judged against; the output is then written
- * compactly from that copy (`heif/compact.ts`): `ftyp`, `meta` holding only
+ * compactly from that copy (`compact.ts`): `ftyp`, `meta` holding only
  * the kept items' entries and properties, one `mdat` with only their data,
  * every offset rewritten. Removed items' bytes are gone, not zeroed.
  *
@@ -20,19 +20,37 @@
  * `iprp` with the rendering properties the kept items use (ICC profiles
  * without their text), `idat` with only kept data, and `dinf` when it only
  * says "this file". An image sequence (`moov`) is rebuilt by
- * `heif/movie.ts` with only what playback needs; its kept chunks go into the
+ * `movie.ts` with only what playback needs; its kept chunks go into the
  * same compact `mdat`, byte for byte, their `stco` offsets rewritten.
  * Fragmented sequences (`mvex`/`moof`) are refused (`FRAGMENTED_REFUSAL`),
  * and so is a sequence without a still image (`SEQUENCE_WITHOUT_STILL_REFUSAL`).
+ *
+ * The boxes, properties, items and references kept are data in allowlist.ts.
  *
  * Positions in reports: a box's `offset` is where its size field starts, its
  * `length` the whole box; an item's `offset` is where its first extent
  * starts, its `length` the sum of its extents.
  */
-import { fourCC, u32be, u64be } from '../bytes/read.js';
-import type { ResolvedOptions } from '../options.js';
-import type { ImageFormat, MetadataItem, MetadataKind } from '../types.js';
-import { type Box, BoxBudget, BOX_HEADER_SIZE, childBoxes, type Fail, FULL_BOX_HEADER_SIZE, printableType, readBox } from './heif/box.js';
+import { fourCC, u32be, u64be } from '../../bytes/read.js';
+import type { ResolvedOptions } from '../../options.js';
+import type { ImageFormat, MetadataItem, MetadataKind } from '../../types.js';
+import {
+  ALPHA_AUX_TYPES,
+  AUX_LABELS,
+  FREE_SPACE,
+  HANDLER_PICTURE,
+  ICC_COLOUR_TYPES,
+  IMAGE_ITEM_TYPES,
+  KNOWN_BRANDS,
+  META_KEPT,
+  NCLX,
+  NEEDED_TOP_LEVEL,
+  PROPERTIES_KEPT,
+  REFERENCES_KEPT,
+  TOP_LEVEL_KEPT,
+  TOP_LEVEL_KINDS,
+} from './allowlist.js';
+import { type Box, BoxBudget, BOX_HEADER_SIZE, childBoxes, type Fail, FULL_BOX_HEADER_SIZE, printableType, readBox } from './box.js';
 import {
   type Association,
   auxiliaryType,
@@ -48,15 +66,15 @@ import {
   readPrimaryItem,
   readReferences,
   type Reference,
-} from './heif/items.js';
-import { type CompactPlan, writeCompactHeif } from './heif/compact.js';
-import { FRAGMENTED_REFUSAL, type Movie, readMovie } from './heif/movie.js';
-import { NeutralizedCopy } from './heif/neutralized.js';
-import { readOrientation } from '../metadata/exif.js';
-import { keepIccProfile, type KeptProfile } from '../metadata/icc.js';
-import { fillsExactly } from './heif/properties.js';
-import { Findings } from './findings.js';
-import type { FormatHandler, Plan } from './handler.js';
+} from './items.js';
+import { type CompactPlan, writeCompactHeif } from './compact.js';
+import { FRAGMENTED_REFUSAL, type Movie, readMovie } from './movie.js';
+import { NeutralizedCopy } from './neutralized.js';
+import { readOrientation } from '../../metadata/exif.js';
+import { keepIccProfile, type KeptProfile } from '../../metadata/icc.js';
+import { fillsExactly } from './properties.js';
+import { Findings } from '../findings.js';
+import type { FormatHandler, Plan } from '../handler.js';
 
 /**
  * Why an image sequence without a still image (a `moov`, no top-level
@@ -69,73 +87,15 @@ export const SEQUENCE_WITHOUT_STILL_REFUSAL =
 /** Boxes of all levels one file may hold. Real photos have a few hundred. */
 export const MAX_BOXES = 10_000;
 
-const TOP_LEVEL_KEPT = new Set(['ftyp', 'meta', 'moov', 'mdat']);
 const FTYP_FIXED_SIZE = 8; // major_brand, minor_version
-/** Brands of still images in HEIF/MIAF/AVIF files and their ISO-BMFF base (23008-12 Annex B, 23000-22, AV1-ISOBMFF). */
-const KNOWN_BRANDS = new Set([
-  'mif1', 'mif2', 'mif3', 'msf1', 'miaf', 'heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'hevm', 'hevs', 'heif',
-  'avif', 'avis', 'avio', 'MA1A', 'MA1B', 'MiHA', 'MiHB', 'MiHE', 'MiAB', 'MiAC', 'MiCm', 'MiPr', 'MiAn', 'MiBr',
-  'jpeg', 'vvic', 'unif', 'iso8', 'isom', 'iso2', 'iso4', 'iso6', 'iso9', 'mp41', 'mp42',
-]);
-/** Top-level boxes that must be whole: running past the end means the file was cut (`TRUNCATED`), not that a trailer starts. */
-const NEEDED_TOP_LEVEL = new Set(['ftyp', 'meta', 'mdat', 'moov']);
 const LARGESIZE = 1; // 14496-12 4.2.2: a 64-bit largesize follows the type
 const LARGE_HEADER_SIZE = 16;
-const FREE_SPACE = new Set(['free', 'skip']); // 14496-12 8.1.2: contents irrelevant, zeroed
-const META_KEPT = new Set(['hdlr', 'pitm', 'iloc', 'iinf', 'iref', 'iprp', 'idat', 'dinf']);
-const HANDLER_PICTURE = 'pict'; // 23008-12: the meta handler of an image collection
 const HDLR_RESERVED_AT = FULL_BOX_HEADER_SIZE + 8; // after version/flags, pre_defined and handler_type: reserved[3], then the name
-
-/** Item properties (23008-12 6.5, 9.3; AV1-ISOBMFF 2.3; ISO 21496-1) that change how the kept image looks. */
-const PROPERTIES_KEPT = new Set([
-  'hvcC', // HEVC decoder configuration
-  'av1C', // AV1 decoder configuration
-  'ispe', // 6.5.3 image spatial extents
-  'pixi', // 6.5.6 pixel information
-  'irot', // 6.5.10 image rotation
-  'imir', // 6.5.12 image mirroring
-  'clap', // 6.5.9 clean aperture
-  'pasp', // 6.5.4 pixel aspect ratio
-  'auxC', // 6.5.8 auxiliary type (alpha, depth, gain map)
-  'clli', // content light level
-  'mdcv', // mastering display colour volume
-  'cclv', // content colour volume
-  'amve', // ambient viewing environment
-  'a1op', // AV1 operating point
-  'a1lx', // AV1 layered image indexing
-  'lsel', // 6.5.11 layer selector
-  'rloc', // 6.5.7 relative location
-  'colr', // 6.5.5 colour information: nclx always, an ICC profile only when asked
-]);
-const ICC_COLOUR_TYPES = new Set(['prof', 'rICC']); // 14496-12 12.1.5: restricted and unrestricted ICC profiles
-const NCLX = 'nclx';
 const COLOUR_TYPE_SIZE = 4; // colr: colour_type, then the profile
 const ESSENTIAL_BIT = 0x80; // 23008-12 9.3.2 ipma: the top bit of an association (u8 or u16), in its first byte
-
-/** Image item types (23008-12 6.6, AV1-ISOBMFF 2.1) whose data the walker can judge; a kept item of any other type is refused. */
-const IMAGE_ITEM_TYPES = new Set(['hvc1', 'av01', 'grid', 'iovl', 'iden']);
 const GRID_FIXED_SIZE = 4; // 6.6.2.3.2 ImageGrid: version, flags, rows_minus_one, columns_minus_one
 const OVERLAY_FIXED_SIZE = 10; // 6.6.2.2.2 ImageOverlay: version, flags, canvas_fill_value[4]
 const LARGE_FIELDS = 1; // grid/iovl flags bit 0: 32-bit instead of 16-bit fields
-
-/** 23008-12 7.3.1 (HEVC) and MIAF / AV1-ISOBMFF 4 (AV1) alpha planes. */
-const ALPHA_AUX_TYPES = new Set(['urn:mpeg:mpegB:cicp:systems:auxiliary:alpha', 'urn:mpeg:hevc:2015:auxid:1']);
-const AUX_LABELS: Readonly<Record<string, string>> = {
-  'urn:mpeg:hevc:2015:auxid:2': 'depth map',
-  'urn:mpeg:mpegB:cicp:systems:auxiliary:depth': 'depth map',
-  'urn:com:apple:photo:2020:aux:hdrgainmap': 'HDR gain map',
-};
-/** References kept when every item they link is kept (8.11.12, 23008-12 6.4). */
-const REFERENCES_KEPT = new Set(['dimg', 'auxl', 'base', 'prem']);
-
-/** Top-level boxes known by name, for the report. */
-const TOP_LEVEL_KINDS: Readonly<Record<string, { kind: MetadataKind; label: string }>> = {
-  mpvd: { kind: 'application', label: 'Samsung motion photo video' },
-  sefd: { kind: 'application', label: 'Samsung SEF data' },
-  uuid: { kind: 'application', label: 'vendor box' },
-  Exif: { kind: 'exif', label: 'Exif box' },
-  XMP_: { kind: 'xmp', label: 'XMP box' },
-};
 
 /** A report entry that stands when its byte ranges changed in the output. */
 interface Pending {

@@ -20,13 +20,13 @@
  * value's size; a removed IFD's `offset` is where its entry count starts and
  * `length` its table (count, entries, next-IFD offset).
  */
-import { keepIccProfile } from '../metadata/icc.js';
-import type { ResolvedOptions } from '../options.js';
-import type { MetadataKind } from '../types.js';
-import { Findings } from './findings.js';
-import type { FormatHandler, Plan } from './handler.js';
-import { checkJpegStream } from './tiff/jpeg-stream.js';
-import { type Entry, type Fail, type Ifd, type Reader, readHeader, readIfd, TYPE_BYTE, TYPE_IFD, TYPE_IFD8, TYPE_LONG, TYPE_LONG8, TYPE_RATIONAL, TYPE_SHORT, TYPE_SRATIONAL } from './tiff/structure.js';
+import { keepIccProfile } from '../../metadata/icc.js';
+import type { ResolvedOptions } from '../../options.js';
+import type { MetadataKind } from '../../types.js';
+import { Findings } from '../findings.js';
+import type { FormatHandler, Plan } from '../handler.js';
+import { checkJpegStream } from './jpeg-stream.js';
+import { type Entry, type Fail, type Ifd, type Reader, readHeader, readIfd, TYPE_BYTE, TYPE_IFD, TYPE_IFD8, TYPE_LONG, TYPE_LONG8, TYPE_RATIONAL, TYPE_SHORT, TYPE_SRATIONAL } from './structure.js';
 import {
   COMPRESSION_JPEG,
   COMPRESSION_NONE,
@@ -56,8 +56,8 @@ import {
   TAG_TILE_LENGTH,
   TAG_TILE_OFFSETS,
   TAG_TILE_WIDTH,
-} from './tiff/tags.js';
-import { type KeptValue, type Page, writeTiff } from './tiff/write.js';
+} from './tags.js';
+import { type KeptValue, type Page, writeTiff } from './write.js';
 
 /**
  * Why DNG files are refused rather than cleaned (DNG 1.7.1). A DNG keeps its
