@@ -59,6 +59,8 @@ const installed = (name: string): Record<string, unknown> =>
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'image-sanitizer-consumer-'));
   console.log(`consumer: project in ${project}`);
+  // The CLI's code cache (packages/cli/src/launch.ts) goes into the project, not the home folder.
+  env.XDG_CACHE_HOME = join(project, 'cache');
   const packDir = join(project, 'tarballs');
   mkdirSync(packDir);
   const pack = run('npm', ['pack', '--json', '--pack-destination', packDir, ...PACKAGES.flatMap((name) => ['--workspace', `packages/${name}`])], REPO);
@@ -133,6 +135,8 @@ describe('the packages installed from their tarballs, outside the repository', (
     const out = join(project, 'cleaned');
     expect(run(bin('image-sanitizer'), ['clean', FIXTURE, '-o', out]).status).toBe(0);
     expect(existsSync(join(out, 'exif-gps-thumbnail.jpg'))).toBe(true);
+    // The installed bin started the bundle through its code cache.
+    expect(readdirSync(join(project, 'cache', 'image-sanitizer')).filter((name) => /^bin-[0-9a-f]{8}\.cache$/.test(name))).toHaveLength(1);
   });
 
   it('the cdk package depends on nothing at run time (the lambda package and the AWS SDK stay out) and ships no app', () => {
