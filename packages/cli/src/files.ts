@@ -156,6 +156,8 @@ export async function collectFiles(
       found.missing.push({ path: input, code: 'READ_FAILED', message: 'neither a file nor a folder' });
     }
   }
+  // A file named twice (`photos photos/a.jpg`, `photos ./photos`) is processed once; one folder's walk lists each file once.
+  if (inputs.length < 2) return found;
   const seen = new Set<string>();
   found.files = found.files.filter((file) => {
     const key = resolve(file.path);

@@ -115,7 +115,8 @@ function plan(files: readonly FileEntry[], args: CleanArgs, staging: StagingFold
   const planned: Planned[] = [];
   const byTarget = new Map<string, string>();
   const folders: FolderMap = new Map();
-  resolveFolders(files.map((file) => folderOf(file.path)), folders);
+  // The inputs' folders (real paths) say where a write would land: not needed when everything goes into a new folder.
+  if (staging === undefined) resolveFolders(files.map((file) => folderOf(file.path)), folders);
   const { outDir } = args;
   let inputs = new Map<string, string>();
   if (outDir !== undefined && staging === undefined) {
@@ -145,7 +146,8 @@ function plan(files: readonly FileEntry[], args: CleanArgs, staging: StagingFold
       output = file.path;
       target = file.explicit ? realPathOr(file.path, file.path) : (landingPath(file.path, folders) ?? file.path);
     }
-    const key = resolve(target);
+    // Staged targets are all joined onto the staging folder, so equal targets are equal strings.
+    const key = staging === undefined ? resolve(target) : target;
     const earlier = byTarget.get(key);
     if (earlier !== undefined) {
       throw new UsageError(
