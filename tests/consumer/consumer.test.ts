@@ -136,7 +136,7 @@ describe('the packages installed from their tarballs, outside the repository', (
     expect(run(bin('image-sanitizer'), ['clean', FIXTURE, '-o', out]).status).toBe(0);
     expect(existsSync(join(out, 'exif-gps-thumbnail.jpg'))).toBe(true);
     // The installed bin started the bundle through its code cache.
-    expect(readdirSync(join(project, 'cache', 'image-sanitizer')).filter((name) => /^bin-[0-9a-f]{8}\.cache$/.test(name))).toHaveLength(1);
+    expect(readdirSync(join(project, 'cache', 'image-sanitizer')).filter((name) => /^bin-[0-9a-f]{8}-clean\.cache$/.test(name))).toHaveLength(1);
   });
 
   it('the cdk package depends on nothing at run time (the lambda package and the AWS SDK stay out) and ships no app', () => {

@@ -11,8 +11,8 @@
  * the user, with no group or other permission. Anything else, and on systems
  * without user ids (Windows), the bundle is compiled as usual. Each cache file
  * is named after the bundle (path, size, modification time, inode: any build
- * or install makes a new name), the Node version, the architecture and the
- * V8 flags, and is written to a temporary name and renamed, so a run never
+ * or install makes a new name), the Node version, the architecture, the V8
+ * flags and the command, and is written to a temporary name and renamed, so a run never
  * reads another build's or a half-written cache; V8 also refuses a cache made
  * by another V8 or for a source of another length. (Named by stat, not by a
  * hash of the source: loading node:crypto alone costs 8 ms.)
@@ -24,8 +24,17 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import vm from 'node:vm';
 
-/** A cache that grows by less than this (more functions compiled in this run) is not written again. */
-const REWRITE_GROWTH = 1.1;
+/**
+ * Each command has a cache of its own: V8 puts in it the functions compiled
+ * by the run that writes it (at exit), and a cache is written only when it is
+ * missing or V8 refused it, so a `--version` run's few functions never stand
+ * in for what `clean` needs. (Asking V8 for the cache at every exit, to see
+ * whether it grew, cost 4 ms per run.)
+ */
+const COMMANDS = new Set(['clean', 'check', 'inspect']);
+
+/** A cache file's name: `bin-`, 8 hex digits, the command (none before there was one per command). */
+const CACHE_NAME = /^bin-[0-9a-f]{8}(-[a-z]+)?\.cache$/;
 
 export function launch(bundle: string): void {
   const folder = process.env.IMAGE_SANITIZER_NO_CACHE ? undefined : privateCacheFolder();
@@ -61,29 +70,35 @@ export function privateCacheFolder(env: NodeJS.ProcessEnv = process.env): string
 function runCached(bundle: string, folder: string): void {
   const { size, mtimeNs, ino } = fs.statSync(bundle, { bigint: true });
   const source = fs.readFileSync(bundle, 'utf8');
-  const file = join(folder, `bin-${fnv1a(`${process.version} ${process.arch} ${process.execArgv.join(' ')} ${bundle} ${size} ${mtimeNs} ${ino}`)}.cache`);
+  const build = fnv1a(`${process.version} ${process.arch} ${process.execArgv.join(' ')} ${bundle} ${size} ${mtimeNs} ${ino}`);
+  const command = COMMANDS.has(process.argv[2] ?? '') ? process.argv[2] : 'other';
+  const file = join(folder, `bin-${build}-${command}.cache`);
   const cachedData = readOwnFile(file);
   // Wrapped as Node wraps a CommonJS module; the shebang line becomes a comment.
   const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;
   const wrapped = `(function (exports, require, module, __filename, __dirname) { ${body}\n});`;
   const script = new vm.Script(wrapped, { filename: bundle, cachedData });
-  const known = script.cachedDataRejected === false ? (cachedData?.length ?? 0) : 0;
   // At exit the functions this run compiled are in the script's code too: a cache of them helps the next run.
+  if (script.cachedDataRejected === false) return runScript(script, bundle);
   process.once('exit', () => {
     try {
       const data = script.createCachedData();
-      if (data.length <= known * REWRITE_GROWTH) return;
       const temporary = `${file}.${process.pid}.tmp`;
       fs.writeFileSync(temporary, data, { mode: 0o600, flag: 'wx' });
       fs.renameSync(temporary, file);
       // The caches of earlier builds and Node versions are of no further use.
       for (const name of fs.readdirSync(folder)) {
-        if (/^bin-[0-9a-f]{8}\.cache$/.test(name) && join(folder, name) !== file) fs.rmSync(join(folder, name), { force: true });
+        if (CACHE_NAME.test(name) && !name.startsWith(`bin-${build}-`)) fs.rmSync(join(folder, name), { force: true });
       }
     } catch {
       // A cache is only a speed-up: a full disk or a read-only home is no error.
     }
   });
+  runScript(script, bundle);
+}
+
+/** Run the wrapped CommonJS `bundle` as `require` would. */
+function runScript(script: vm.Script, bundle: string): void {
   const module = { exports: {}, filename: bundle, id: bundle, loaded: false };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(module.exports, module.exports, Module.createRequire(bundle), module, bundle, dirname(bundle));

@@ -34,7 +34,7 @@ async function cleanWith(cacheHome: string, env: Record<string, string> = {}): P
   return out;
 }
 
-const cacheFiles = (folder: string) => (existsSync(folder) ? readdirSync(folder).filter((name) => /^bin-[0-9a-f]{8}\.cache$/.test(name)) : []);
+const cacheFiles = (folder: string) => (existsSync(folder) ? readdirSync(folder).filter((name) => /^bin-[0-9a-f]{8}-clean\.cache$/.test(name)) : []);
 
 describe('the launcher and its code cache', () => {
   it('writes one cache file, private to the user, and runs from it next time without writing it again', async () => {
