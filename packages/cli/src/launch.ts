@@ -12,8 +12,10 @@
  * without user ids (Windows), the bundle is compiled as usual. Each cache file
  * is named after the bundle (path, size, modification time, inode: any build
  * or install makes a new name), the Node version, the architecture, the V8
- * flags and the command, and is written to a temporary name and renamed, so a run never
- * reads another build's or a half-written cache; V8 also refuses a cache made
+ * flags and the command, and is written to a temporary name and renamed, so
+ * a run never reads another build's or a half-written cache; and it is read
+ * only when the open file is the user's own and no one else may write it.
+ * V8 also refuses a cache made
  * by another V8 or for a source of another length. (Named by stat, not by a
  * hash of the source: loading node:crypto alone costs 8 ms.)
  * `IMAGE_SANITIZER_NO_CACHE=1` turns it off.
@@ -52,7 +54,7 @@ export function launch(bundle: string): void {
 }
 
 /** The cache folder, made when missing; undefined unless it is private to this user. */
-export function privateCacheFolder(env: NodeJS.ProcessEnv = process.env): string | undefined {
+function privateCacheFolder(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const uid = process.getuid?.();
   if (uid === undefined) return undefined;
   try {
@@ -78,8 +80,8 @@ function runCached(bundle: string, folder: string): void {
   const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;
   const wrapped = `(function (exports, require, module, __filename, __dirname) { ${body}\n});`;
   const script = new vm.Script(wrapped, { filename: bundle, cachedData });
-  // At exit the functions this run compiled are in the script's code too: a cache of them helps the next run.
   if (script.cachedDataRejected === false) return runScript(script, bundle);
+  // Missing or refused: at exit the functions this run compiled are in the script's code too, and go into the cache.
   process.once('exit', () => {
     try {
       const data = script.createCachedData();
