@@ -22,6 +22,7 @@
 // measured with `node -e 0`); the CLI makes no TLS connection, so its runs are
 // timed without it, and a second row shows them with it, as inherited.
 // Usage: node packages/cli/bench/clean-batch.mjs   (after `npm run build`; npm run bench runs it)
+//        BENCH_DIR=/dev/shm node packages/cli/bench/clean-batch.mjs   (the same on a RAM disk)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -110,7 +111,8 @@ function timed(command, args, env = process.env) {
   return seconds;
 }
 
-const work = mkdtempSync(join(tmpdir(), 'image-sanitizer-cli-bench-'));
+// BENCH_DIR=/dev/shm (a RAM disk) times the tools without the file system's noise: what is left is their CPU.
+const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'image-sanitizer-cli-bench-'));
 const input = join(work, 'in');
 /** The output folder of the current run: a new one each time (see the header). */
 let out;
@@ -147,7 +149,7 @@ const tools = [
 
 try {
   const inputBytes = makeInputs(input);
-  console.log(`${FILES} JPEGs, ${(inputBytes / FILES / 1000).toFixed(1)} kB each on average, camera EXIF + GPS; median of ${RUNS} rounds (Node ${process.version})`);
+  console.log(`${FILES} JPEGs, ${(inputBytes / FILES / 1000).toFixed(1)} kB each on average, camera EXIF + GPS; median of ${RUNS} rounds (Node ${process.version}) in ${work}`);
   console.log(`exiv2: ${exiv2 ?? 'skipped: not installed'}; exiftool: ${exiftool ?? 'skipped: not installed'}`);
   console.log(`NODE_EXTRA_CA_CERTS: ${extraCaCerts === undefined ? 'not set' : 'set; our runs without it, and one row with it'}\n`);
 
