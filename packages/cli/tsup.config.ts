@@ -21,8 +21,7 @@ export default defineConfig({
   define: { __CLI_VERSION__: JSON.stringify(version) },
   // The core is bundled in (one file fewer to resolve and load at every start); exifr stays apart, loaded by `inspect` only.
   noExternal: ['@image-sanitizer/core'],
-  // From its TypeScript sources, compiled for node20 like the rest: the core's own build targets ES2020 and
-  // turns every class field into an Object.defineProperty call (`__publicField`) each time an object is made.
+  // From its TypeScript sources, compiled for node20 like the rest of the CLI.
   esbuildOptions(options) {
     options.alias = {
       '@image-sanitizer/core': fileURLToPath(new URL('../core/src/index.ts', import.meta.url)),

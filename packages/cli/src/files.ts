@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { detectFormat } from '@image-sanitizer/core';
+import type { ScratchBuffer } from '@image-sanitizer/core/internal';
 import { describeIoError, UsageError } from './errors.js';
 import { naturalCompare } from './natural-sort.js';
 
@@ -220,7 +221,7 @@ export async function readFileEntry(entry: FileEntry): Promise<ReadOutcome> {
  * batch handled one file at a time on the main thread, so that every file does
  * not allocate (and the kernel zero) a new buffer of its size.
  */
-export function readFileEntryInto(entry: FileEntry, scratch: ReadBuffer): ReadOutcome {
+export function readFileEntryInto(entry: FileEntry, scratch: ScratchBuffer): ReadOutcome {
   try {
     return readOrThrow(entry, scratch);
   } catch (error) {
@@ -233,18 +234,8 @@ function failedRead(error: unknown): ReadOutcome {
   return { kind: 'failed', code: failure.code, message: failure.message };
 }
 
-/** One buffer that file after file is read into; it grows to the largest file read so far. */
-export class ReadBuffer {
-  private buffer = new Uint8Array(0);
 
-  /** A view of `size` bytes at the start of the buffer (its earlier content overwritten by the next read). */
-  view(size: number): Uint8Array {
-    if (size > this.buffer.length) this.buffer = new Uint8Array(Math.max(size, this.buffer.length * 2));
-    return this.buffer.subarray(0, size);
-  }
-}
-
-function readOrThrow(entry: FileEntry, scratch?: ReadBuffer): ReadOutcome {
+function readOrThrow(entry: FileEntry, scratch?: ScratchBuffer): ReadOutcome {
   let fd: number;
   try {
     fd = fs.openSync(entry.path, 'r');
@@ -260,7 +251,7 @@ function readOrThrow(entry: FileEntry, scratch?: ReadBuffer): ReadOutcome {
       if (detectFormat(head) === undefined) return { kind: 'not-an-image' };
     }
     if (info.size > MAX_FILE_BYTES) throw tooLarge();
-    const bytes = scratch === undefined ? new Uint8Array(info.size) : scratch.view(info.size);
+    const bytes = scratch === undefined ? new Uint8Array(info.size) : scratch.take(info.size);
     readFully(fd, bytes);
     const { mode, uid, gid, dev, ino, nlink } = info;
     return { kind: 'bytes', bytes, mode: mode & 0o777, uid, gid, dev, ino, nlink };

@@ -15,9 +15,9 @@
  * flags and the command, and is written to a temporary name and renamed, so
  * a run never reads another build's or a half-written cache; and it is read
  * only when the open file is the user's own and no one else may write it.
- * V8 also refuses a cache made
- * by another V8 or for a source of another length. (Named by stat, not by a
- * hash of the source: loading node:crypto alone costs 8 ms.)
+ * V8 also refuses a cache made by another V8 or for a source of another
+ * length. (Named by stat, not by a hash of the source: loading node:crypto
+ * alone costs 8 ms.)
  * `IMAGE_SANITIZER_NO_CACHE=1` turns it off.
  */
 import fs from 'node:fs';
@@ -54,11 +54,12 @@ export function launch(bundle: string): void {
 }
 
 /** The cache folder, made when missing; undefined unless it is private to this user. */
-function privateCacheFolder(env: NodeJS.ProcessEnv = process.env): string | undefined {
+function privateCacheFolder(): string | undefined {
   const uid = process.getuid?.();
   if (uid === undefined) return undefined;
   try {
-    const base = env.XDG_CACHE_HOME?.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
+    const xdg = process.env.XDG_CACHE_HOME;
+    const base = xdg?.startsWith('/') ? xdg : join(homedir(), '.cache');
     const folder = join(base, 'image-sanitizer');
     fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
     const info = fs.lstatSync(folder);

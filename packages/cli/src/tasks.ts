@@ -1,6 +1,6 @@
 import { inspectImage, isSanitizeError, sanitizeImage } from '@image-sanitizer/core';
 import type { InspectResult, SanitizeOptions, SanitizeResult } from '@image-sanitizer/core';
-import { sanitizeImageInto, type OutputBuffer } from '@image-sanitizer/core/internal';
+import { sanitizeImageInto, type ScratchBuffer } from '@image-sanitizer/core/internal';
 import type { FileFailure } from './errors.js';
 
 /** The CPU-bound work on one image: pure, synchronous, the same in a worker or inline. */
@@ -37,7 +37,7 @@ export function toFailure(error: unknown): FileFailure {
 }
 
 /** With `into`, a sanitized image's bytes are a view of that buffer, overwritten by the next task given it. */
-export function runTask<Op extends TaskOp>(request: TaskRequest<Op>, into?: OutputBuffer): TaskResponse<Op> {
+export function runTask<Op extends TaskOp>(request: TaskRequest<Op>, into?: ScratchBuffer): TaskResponse<Op> {
   try {
     if (request.op === 'sanitize') {
       const result = into === undefined ? sanitizeImage(request.bytes, request.options) : sanitizeImageInto(request.bytes, request.options, into);

@@ -1,6 +1,6 @@
 import type { FormatHandler, Handlers } from './formats/handler.js';
 import { resolveOptions, type ResolvedOptions, type SanitizeOptions } from './options.js';
-import type { OutputBuffer } from './bytes/write.js';
+import type { ScratchBuffer } from './bytes/write.js';
 import { checkSecondPass, outputDoesNotParse } from './self-check.js';
 import type { SanitizeResult } from './types.js';
 import { handlerFor, plainBytes, runWalk, type ImageInput } from './walk.js';
@@ -12,7 +12,7 @@ export function sanitizeWith(handlers: Handlers, input: ImageInput, options: San
 }
 
 /** `sanitizeImage()` over a plain `Uint8Array` and resolved options; with `into`, the output is a view of that buffer. */
-export function sanitizeBytes(source: Uint8Array, resolved: ResolvedOptions, handlers: Handlers, into?: OutputBuffer): SanitizeResult {
+export function sanitizeBytes(source: Uint8Array, resolved: ResolvedOptions, handlers: Handlers, into?: ScratchBuffer): SanitizeResult {
   const handler = handlerFor(source, handlers);
   const plan = runWalk(handler, source, resolved, 'sanitize');
   // Where the walk read image data whole (JPEG scans), the copies of it may spare the self-check a second read;
@@ -29,8 +29,8 @@ export function sanitizeBytes(source: Uint8Array, resolved: ResolvedOptions, han
  * (pairs of output offsets, ascending). Why that is no blind trust:
  * - the bytes are those the walk read: `copies` comes from `toBytes`
  *   itself, one triple per `set()` of a view of the input into the output
- *   (a fresh buffer, or an `OutputBuffer`'s: neither shares memory with
- *   the input, see `OutputBuffer.take`), and a range is taken
+ *   (a fresh buffer, or an `ScratchBuffer`'s: neither shares memory with
+ *   the input, see `ScratchBuffer.take`), and a range is taken
  *   only when one such copy holds all of it; the input is not shared
  *   memory, so nothing else wrote into it since the walk (this is one
  *   synchronous call);

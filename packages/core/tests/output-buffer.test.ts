@@ -1,10 +1,10 @@
 // The CLI's batch of copies sanitizes every image into one reused buffer (`sanitizeImageInto` and
-// `OutputBuffer`, src/internal.ts). Over every fixture, one buffer in turn: each output is byte for byte
+// `ScratchBuffer`, src/internal.ts). Over every fixture, one buffer in turn: each output is byte for byte
 // what sanitizeImage gives (or the same error), including right after a larger or a smaller image, and
 // an output sanitized again from that very buffer (the input a view of it) is not overwritten while read.
 import { describe, expect, it } from 'vitest';
 import { isSanitizeError, sanitizeImage } from '../src/index.js';
-import { OutputBuffer, sanitizeImageInto } from '../src/internal.js';
+import { ScratchBuffer, sanitizeImageInto } from '../src/internal.js';
 import { fixtureManifest, readFixture } from './load.js';
 
 const outcome = (run: () => { bytes: Uint8Array }) => {
@@ -18,7 +18,7 @@ const outcome = (run: () => { bytes: Uint8Array }) => {
 
 describe('sanitizeImageInto: one reused output buffer', () => {
   it('gives what sanitizeImage gives for every fixture, one after the other into the same buffer', () => {
-    const into = new OutputBuffer();
+    const into = new ScratchBuffer();
     let compared = 0;
     for (const entry of fixtureManifest()) {
       const input = readFixture(entry.file);
@@ -30,7 +30,7 @@ describe('sanitizeImageInto: one reused output buffer', () => {
 
   it('hands out views of one buffer, each overwritten by the next call', () => {
     const [larger, smaller] = [firstOf('jpeg'), firstOf('png')].map(readFixture).sort((a, b) => b.length - a.length);
-    const into = new OutputBuffer();
+    const into = new ScratchBuffer();
     const first = sanitizeImageInto(larger, undefined, into).bytes;
     const firstBytes = Array.from(first);
     const second = sanitizeImageInto(smaller, undefined, into).bytes;
@@ -40,7 +40,7 @@ describe('sanitizeImageInto: one reused output buffer', () => {
   });
 
   it('sanitizes its own previous output into a fresh buffer, not over the input', () => {
-    const into = new OutputBuffer();
+    const into = new ScratchBuffer();
     for (const format of ['jpeg', 'png', 'webp', 'gif']) {
       const first = sanitizeImageInto(readFixture(firstOf(format)), undefined, into).bytes;
       const expected = Array.from(sanitizeImage(first).bytes);

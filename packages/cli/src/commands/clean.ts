@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ImageFormat, MetadataItem, SanitizeOptions } from '@image-sanitizer/core';
-import { OutputBuffer } from '@image-sanitizer/core/internal';
+import { ScratchBuffer } from '@image-sanitizer/core/internal';
 import type { CleanArgs } from '../args.js';
 import { replaceFileDurably, writeCopySync, writingStopped } from '../atomic-write.js';
 import { StagingFolder } from '../staging.js';
 import { describeIoError, EXIT, UsageError } from '../errors.js';
 import {
   collectFiles,
-  ReadBuffer,
   readFileEntry,
   readFileEntryInto,
   realPathOr,
@@ -242,8 +241,8 @@ async function cleanOne(item: Planned, runner: TaskRunner, options: SanitizeOpti
 
 /**
  * `-o` on the main thread, one file after another: read into `scratch`, clean,
- * write the copy, all synchronous. The core's output may be a view of the input,
- * so the copy is written before the next file is read into the same buffer.
+ * write the copy, all synchronous. The file's bytes and its clean copy are views
+ * of the two scratch buffers, so the copy is written before the next file is read.
  */
 function cleanCopySync(item: Planned, scratch: Scratch, options: SanitizeOptions, staged: boolean): CleanFileReport {
   const { file, target, output } = item;
@@ -262,8 +261,8 @@ function cleanCopySync(item: Planned, scratch: Scratch, options: SanitizeOptions
 
 /** The two buffers the batch of copies reuses from file to file: each file is read into one, sanitized into the other. */
 interface Scratch {
-  input: ReadBuffer;
-  output: OutputBuffer;
+  input: ScratchBuffer;
+  output: ScratchBuffer;
 }
 
 /** How long the synchronous batch works before it lets the event loop run (where a Ctrl-C or SIGTERM is handled). */
@@ -277,7 +276,7 @@ const YIELD_EVERY_MS = 20;
  * files, every `YIELD_EVERY_MS`; after one, no further file is started.
  */
 async function cleanCopiesInline(planned: readonly Planned[], options: SanitizeOptions, staged: boolean, progress: Progress): Promise<CleanFileReport[]> {
-  const scratch: Scratch = { input: new ReadBuffer(), output: new OutputBuffer() };
+  const scratch: Scratch = { input: new ScratchBuffer(), output: new ScratchBuffer() };
   const reports: CleanFileReport[] = [];
   let since = performance.now();
   for (const item of planned) {

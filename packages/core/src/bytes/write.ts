@@ -71,7 +71,7 @@ export class ByteSink implements Out {
    * is appended to `copies`, from the very copy that places it. With
    * `into`, the output is a view of that reused buffer instead.
    */
-  toBytes(source?: Uint8Array, copies?: number[], into?: OutputBuffer): Uint8Array<ArrayBuffer> {
+  toBytes(source?: Uint8Array, copies?: number[], into?: ScratchBuffer): Uint8Array<ArrayBuffer> {
     this.seal();
     const out = into === undefined ? new Uint8Array(this.total) : into.take(this.total, source);
     let at = 0;
@@ -88,18 +88,19 @@ export class ByteSink implements Out {
 }
 
 /**
- * A buffer that outputs are written into, one after the other, for a caller
- * that handles each output before it asks for the next (the CLI writes each
- * copy to its file): no new buffer per image, so no allocation, zero fill
- * and garbage collection per image. Each output overwrites the one before.
- * Its memory is its own (never shared with another thread); should the
- * input be a view of it (the previous output sanitized again), `take`
- * gives a fresh buffer, so that an output never overwrites its input.
+ * A buffer reused from one image to the next, for a caller that is done
+ * with each image before it starts the next (the CLI reads each file into
+ * one and writes each clean copy from another): no new buffer per image, so
+ * no allocation, zero fill and garbage collection per image. Each `take`
+ * overwrites what the one before handed out. Its memory is its own (never
+ * shared with another thread); should an input be a view of it (an output
+ * sanitized again from the same buffer), `take` gives a fresh buffer, so
+ * that an output never overwrites its input.
  */
-export class OutputBuffer {
+export class ScratchBuffer {
   private buffer = new Uint8Array(0);
 
-  /** `size` bytes to write an output into: the start of the buffer, grown when too small. */
+  /** `size` bytes at the start of the buffer, grown when too small (or fresh ones when `input` lies in it). */
   take(size: number, input?: Uint8Array): Uint8Array<ArrayBuffer> {
     if (input !== undefined && input.buffer === this.buffer.buffer) return new Uint8Array(size);
     if (size > this.buffer.length) this.buffer = new Uint8Array(Math.max(size, this.buffer.length * 2));

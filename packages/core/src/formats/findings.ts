@@ -64,7 +64,7 @@ export class Findings {
 
   /** Records a metadata container carried into the output. */
   keep(kind: MetadataKind, container: string, offset: number, length: number, label?: string): void {
-    this.add(this.kept, label === undefined ? { kind, container, offset, length } : { kind, container, offset, length, label });
+    this.keepItem(label === undefined ? { kind, container, offset, length } : { kind, container, offset, length, label });
   }
 
   /** Records a kept item as it is (already built, e.g. by the HEIF movie rewriter). */

@@ -276,7 +276,10 @@ class TiffWalker {
       const kept: KeptValue = { tag: entry.tag, type: entry.type, count: entry.tag === TAG_ICC_PROFILE ? value.length : entry.count, bytes: value };
       values.push(kept);
       if (!entry.inline) this.stored.push({ value: kept, values, start: entry.start, end: entry.start + entry.size!, name: rule.name, decoding: rule.decoding, container });
-      if (entry.tag === TAG_ICC_PROFILE) this.f.keep('icc', container, range().offset, range().length, 'ICC profile');
+      if (entry.tag === TAG_ICC_PROFILE) {
+        const { offset, length } = range();
+        this.f.keep('icc', container, offset, length, 'ICC profile');
+      }
     }
     return { values, jpeg: compression === COMPRESSION_JPEG, ...this.segments(checked, container, ifd.offset, spp) };
   }
